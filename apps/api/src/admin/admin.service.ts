@@ -1,0 +1,42 @@
+import { ForbiddenError, NotFoundError, pageOf, type Page } from '@app/core';
+import type { Role, UserEntity } from '@app/database';
+import { Injectable } from '@nestjs/common';
+import { Revocations, SessionStore } from '@api/auth';
+import { UsersRepository } from '@api/users';
+
+/** What admins may do to accounts. Every change of role or ban ends the account's sessions and tokens at once. */
+@Injectable()
+export class AdminService {
+  constructor(
+    private readonly users: UsersRepository,
+    private readonly sessions: SessionStore,
+    private readonly revocations: Revocations,
+  ) {}
+
+  async list(search: string | undefined, page: number, perPage: number): Promise<Page<UserEntity>> {
+    const [items, total] = await this.users.findPage(search, page, perPage);
+    return pageOf(items, total, { page, perPage });
+  }
+
+  changeRole(adminId: string, userId: string, role: Role): Promise<UserEntity> {
+    return this.change(adminId, userId, { role });
+  }
+
+  ban(adminId: string, userId: string): Promise<UserEntity> {
+    return this.change(adminId, userId, { bannedAt: new Date() });
+  }
+
+  unban(adminId: string, userId: string): Promise<UserEntity> {
+    return this.change(adminId, userId, { bannedAt: null });
+  }
+
+  private async change(adminId: string, userId: string, changes: Partial<UserEntity>): Promise<UserEntity> {
+    if (adminId === userId) throw new ForbiddenError('Admins cannot change their own role or ban themselves');
+    // Sessions end first: if Redis is down the change is refused whole, never half-done (banned, yet still signed in).
+    await this.sessions.revokeAll(userId);
+    await this.revocations.revokeUser(userId);
+    const user = await this.users.update(userId, changes);
+    if (!user) throw new NotFoundError('User');
+    return user;
+  }
+}

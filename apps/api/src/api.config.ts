@@ -1,0 +1,150 @@
+import {
+  boolVar,
+  ConfigError,
+  coreEnv,
+  intVar,
+  listVar,
+  parseEnv,
+  rateVar,
+  urlVar,
+  type Env,
+  type EnvPiece,
+  type NodeEnv,
+} from '@app/core';
+import { databaseConfigFrom, databaseEnv, type DatabaseConfig } from '@app/database';
+import { redisConfigFrom, redisEnv, type RedisConfig } from '@app/redis';
+import { z } from 'zod';
+import type { AuthConfig } from './auth/auth.config.js';
+
+const origin = urlVar('http', 'https').refine((value) => new URL(value).origin === value.replace(/\/$/, ''), {
+  message: 'must be origins (scheme://host[:port]) without a path',
+});
+
+export const httpEnv = {
+  shape: {
+    PORT: intVar(3000, 0, 65535),
+    HOST: z.string().default('0.0.0.0'),
+    CORS_ORIGINS: listVar(origin),
+    FRONTEND_URL: urlVar('http', 'https').default('http://localhost:5173'),
+    BODY_LIMIT_BYTES: intVar(100 * 1024, 1024, 10 * 1024 * 1024),
+    /** After SIGTERM, readiness fails this long before the server stops taking requests (the ALB notices). */
+    SHUTDOWN_DRAIN_MS: intVar(0, 0, 120_000),
+    /** Behind the ALB: trust one hop of X-Forwarded-For. Off by default, or any client could choose its own address. */
+    TRUST_PROXY: boolVar(false),
+  },
+  embeddedDefaults: ['CORS_ORIGINS', 'FRONTEND_URL'],
+} satisfies EnvPiece<z.ZodRawShape>;
+
+const PLACEHOLDER_SECRETS = /^(change-?me|secret|password|jwt[-_]?secret|your[-_].*|x+|0+)$/i;
+
+export const authEnv = {
+  shape: {
+    JWT_SECRET: z
+      .string()
+      // 32 random bytes are 43 characters of base64: anything shorter cannot hold them.
+      .min(43, 'must be at least 32 random bytes, e.g. 43+ characters from: openssl rand -base64 48')
+      .refine((value) => !PLACEHOLDER_SECRETS.test(value) && new Set(value).size >= 10, {
+        message: 'looks like a placeholder; use random data (openssl rand -base64 48)',
+      }),
+    JWT_ISSUER: z.string().min(1).default('modak'),
+    JWT_AUDIENCE: z.string().min(1).default('modak-spa'),
+    ADMIN_EMAILS: listVar(z.email({ message: 'must be email addresses' })),
+    KAKAO_CLIENT_ID: z.string().min(1).optional(),
+    KAKAO_CLIENT_SECRET: z.string().min(1).optional(),
+    KAKAO_REDIRECT_URI: urlVar('http', 'https').optional(),
+    KAKAO_APP_ID: z
+      .string()
+      .regex(/^\d{1,20}$/, 'must be the numeric app id')
+      .optional(),
+    KAKAO_AUTH_URL: urlVar('http', 'https').default('https://kauth.kakao.com'),
+    KAKAO_API_URL: urlVar('http', 'https').default('https://kapi.kakao.com'),
+  },
+} satisfies EnvPiece<z.ZodRawShape>;
+
+/** Limits on the attack surface of sign-in (SECURITY.md), shared by every API instance through Redis. */
+export const rateLimitEnv = {
+  shape: {
+    RATE_LIMIT_LOGIN_ACCOUNT_IP: rateVar('10/15m'),
+    RATE_LIMIT_LOGIN_IP: rateVar('50/15m'),
+    RATE_LIMIT_SIGNUP_IP: rateVar('10/1h'),
+    RATE_LIMIT_RESEND_IP: rateVar('10/1h'),
+    RATE_LIMIT_VERIFY_EMAIL: rateVar('10/15m'),
+    RATE_LIMIT_REFRESH_SESSION: rateVar('30/1m'),
+    RATE_LIMIT_KAKAO_IP: rateVar('30/1m'),
+  },
+} satisfies EnvPiece<z.ZodRawShape>;
+
+export interface ApiConfig {
+  nodeEnv: NodeEnv;
+  production: boolean;
+  logLevel: string;
+  http: {
+    port: number;
+    host: string;
+    corsOrigins: string[];
+    frontendUrl: string;
+    bodyLimitBytes: number;
+    shutdownDrainMs: number;
+    trustProxy: boolean;
+  };
+  auth: AuthConfig;
+  database: DatabaseConfig;
+  redis: RedisConfig;
+}
+
+const KAKAO_REQUIRED = ['KAKAO_CLIENT_ID', 'KAKAO_REDIRECT_URI', 'KAKAO_APP_ID'] as const;
+
+/** Reads and validates the api's environment; throws a one-line {@link ConfigError} naming the bad variable. */
+export function loadApiConfig(env: Env): ApiConfig {
+  const parsed = parseEnv(env, coreEnv, httpEnv, authEnv, rateLimitEnv, databaseEnv, redisEnv);
+  // Kakao is optional, but all or nothing: a partial set is a mistake worth stopping for.
+  if (KAKAO_REQUIRED.some((key) => parsed[key] !== undefined)) {
+    const missing = KAKAO_REQUIRED.find((key) => parsed[key] === undefined);
+    if (missing) throw new ConfigError(missing, 'is required when Kakao sign-in is configured');
+  }
+  const production = parsed.NODE_ENV === 'production';
+  return {
+    nodeEnv: parsed.NODE_ENV,
+    production,
+    logLevel: parsed.LOG_LEVEL,
+    http: {
+      port: parsed.PORT,
+      host: parsed.HOST,
+      corsOrigins:
+        parsed.CORS_ORIGINS.length > 0 || production ? parsed.CORS_ORIGINS : [new URL(parsed.FRONTEND_URL).origin],
+      frontendUrl: parsed.FRONTEND_URL,
+      bodyLimitBytes: parsed.BODY_LIMIT_BYTES,
+      shutdownDrainMs: parsed.SHUTDOWN_DRAIN_MS,
+      trustProxy: parsed.TRUST_PROXY,
+    },
+    auth: {
+      jwtSecret: parsed.JWT_SECRET,
+      jwtIssuer: parsed.JWT_ISSUER,
+      jwtAudience: parsed.JWT_AUDIENCE,
+      adminEmails: parsed.ADMIN_EMAILS.map((email) => email.toLowerCase()),
+      kakao: parsed.KAKAO_CLIENT_ID
+        ? {
+            clientId: parsed.KAKAO_CLIENT_ID,
+            clientSecret: parsed.KAKAO_CLIENT_SECRET,
+            redirectUri: parsed.KAKAO_REDIRECT_URI!,
+            appId: parsed.KAKAO_APP_ID!,
+            authUrl: parsed.KAKAO_AUTH_URL.replace(/\/$/, ''),
+            apiUrl: parsed.KAKAO_API_URL.replace(/\/$/, ''),
+          }
+        : undefined,
+      secureCookies: production,
+      frontendUrl: parsed.FRONTEND_URL,
+      rateLimits: {
+        loginAccountIp: parsed.RATE_LIMIT_LOGIN_ACCOUNT_IP,
+        loginIp: parsed.RATE_LIMIT_LOGIN_IP,
+        signupIp: parsed.RATE_LIMIT_SIGNUP_IP,
+        resendIp: parsed.RATE_LIMIT_RESEND_IP,
+        verifyEmail: parsed.RATE_LIMIT_VERIFY_EMAIL,
+        refreshSession: parsed.RATE_LIMIT_REFRESH_SESSION,
+        kakaoIp: parsed.RATE_LIMIT_KAKAO_IP,
+      },
+    },
+    database: databaseConfigFrom(parsed, 'modak-api'),
+    redis: redisConfigFrom(parsed),
+  };
+}

@@ -1,0 +1,61 @@
+import { createValidationPipe, LoggingModule, ProblemDetailsFilter } from '@app/core';
+import { DatabaseModule } from '@app/database';
+import { RedisModule } from '@app/redis';
+import {
+  type DynamicModule,
+  type ForwardReference,
+  type Type,
+  type MiddlewareConsumer,
+  Module,
+  type NestModule,
+} from '@nestjs/common';
+import { ConfigModule } from '@nestjs/config';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import type { ApiConfig } from './api.config.js';
+import { AdminModule } from './admin/admin.module.js';
+import { AuthModule } from './auth/auth.module.js';
+import { BoardsModule } from './boards/boards.module.js';
+import { HealthModule } from './health/health.module.js';
+import { IdempotencyModule } from './idempotency/idempotency.module.js';
+import { RequestContextMiddleware } from './http/request-context.middleware.js';
+import { MetricsModule } from './metrics/metrics.module.js';
+import { OutboxModule } from './outbox/outbox.module.js';
+import { TasksModule } from './tasks/tasks.module.js';
+import { UsersModule } from './users/users.module.js';
+
+/** What `imports` accepts: more feature modules, mounted beside the api's own. */
+export type ModuleImport = Type | DynamicModule | Promise<DynamicModule> | ForwardReference;
+
+@Module({})
+export class AppModule implements NestModule {
+  /** The api, built from an already validated configuration (see `loadApiConfig`). */
+  static register(config: ApiConfig, extraImports: ModuleImport[] = []): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, skipProcessEnv: true, load: [() => config] }),
+        LoggingModule.forRoot({ level: config.logLevel, service: 'api' }),
+        RedisModule.forRoot(config.redis, 'api'),
+        DatabaseModule.forRoot(config.database),
+        AuthModule.register(config.auth),
+        UsersModule,
+        AdminModule,
+        BoardsModule,
+        IdempotencyModule,
+        OutboxModule,
+        TasksModule,
+        HealthModule,
+        MetricsModule,
+        ...extraImports,
+      ],
+      providers: [
+        { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+        { provide: APP_PIPE, useValue: createValidationPipe() },
+      ],
+    };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(RequestContextMiddleware).forRoutes('{*path}');
+  }
+}

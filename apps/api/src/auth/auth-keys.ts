@@ -1,0 +1,41 @@
+import { RedisKeys } from '@app/redis';
+import { Injectable } from '@nestjs/common';
+
+/** Every Redis key of the auth context, in one place: `<prefix>:auth:<kind>:<id>`. */
+@Injectable()
+export class AuthKeys {
+  constructor(private readonly keys: RedisKeys) {}
+
+  session(sessionId: string): string {
+    return this.keys.key('auth', 'session', sessionId);
+  }
+
+  userSessions(userId: string): string {
+    return this.keys.key('auth', 'user-sessions', userId);
+  }
+
+  deniedJti(jti: string): string {
+    return this.keys.key('auth', 'denied-jti', jti);
+  }
+
+  userStamp(userId: string): string {
+    return this.keys.key('auth', 'user-stamp', userId);
+  }
+
+  emailCode(emailHash: string): string {
+    return this.keys.key('auth', 'email-code', emailHash);
+  }
+
+  resendCooldown(emailHash: string): string {
+    return this.keys.key('auth', 'email-resend', emailHash);
+  }
+
+  /** The prefixes the Lua scripts build keys from. */
+  get sessionPrefix(): string {
+    return this.session('');
+  }
+
+  get userSessionsPrefix(): string {
+    return this.userSessions('');
+  }
+}

@@ -1,0 +1,41 @@
+import type { RateLimit } from '@app/redis';
+
+export const AUTH_CONFIG = Symbol('AUTH_CONFIG');
+
+export interface KakaoConfig {
+  clientId: string;
+  clientSecret?: string;
+  redirectUri: string;
+  appId: string;
+  authUrl: string;
+  apiUrl: string;
+}
+
+/** Limits on the attack surface of sign-in (SECURITY.md), shared by every API instance through Redis. */
+export interface RateLimits {
+  /** Failed logins per account and IP. */
+  loginAccountIp: RateLimit;
+  /** Failed logins per IP. */
+  loginIp: RateLimit;
+  signupIp: RateLimit;
+  resendIp: RateLimit;
+  /** Verification attempts per email. */
+  verifyEmail: RateLimit;
+  refreshSession: RateLimit;
+  kakaoIp: RateLimit;
+}
+
+export interface AuthConfig {
+  jwtSecret: string;
+  jwtIssuer: string;
+  jwtAudience: string;
+  /** Lowercased; these addresses become ADMIN when they sign up. */
+  adminEmails: string[];
+  /** Absent when Kakao sign-in is not configured. */
+  kakao?: KakaoConfig;
+  rateLimits: RateLimits;
+  /** Cookies carry `Secure` (production). */
+  secureCookies: boolean;
+  /** Where the Kakao callback sends the browser. */
+  frontendUrl: string;
+}

@@ -1,0 +1,17 @@
+/** The numbers of SECURITY.md that shape tokens and codes. */
+export const ACCESS_TOKEN_TTL_S = 15 * 60;
+export const CLOCK_LEEWAY_S = 60;
+export const ACCESS_TOKEN_TYPE = 'at+jwt';
+export const JWT_ALGORITHM = 'HS256';
+
+export const REFRESH_ABSOLUTE_TTL_MS = 30 * 24 * 3600 * 1000;
+export const REFRESH_IDLE_TTL_MS = 7 * 24 * 3600 * 1000;
+export const REFRESH_REUSE_GRACE_MS = 10_000;
+export const MAX_SESSIONS_PER_USER = 10;
+
+export const EMAIL_CODE_TTL_MS = 10 * 60 * 1000;
+export const EMAIL_CODE_MAX_ATTEMPTS = 5;
+export const EMAIL_CODE_RESEND_COOLDOWN_MS = 60_000;
+
+export const REFRESH_COOKIE = 'modak_rt';
+export const REFRESH_COOKIE_PATH = '/api/v1/auth';

@@ -1,0 +1,133 @@
+import { ApiProblem, Auth, CurrentUser, NotFoundError, Public, type AuthUser } from '@app/core';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Req, Res } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { UserResponseDto } from '@api/users';
+import { AUTH_CONFIG, type AuthConfig } from './auth.config.js';
+import { AuthService } from './auth.service.js';
+import { Client } from './client-info.decorator.js';
+import {
+  LoginRequestDto,
+  RefreshRequestDto,
+  ResendCodeRequestDto,
+  SignupRequestDto,
+  VerifyEmailRequestDto,
+} from './dto/auth.request.dto.js';
+import {
+  SessionResponseDto,
+  SignupResponseDto,
+  TokenResponseDto,
+  VerifyEmailResponseDto,
+} from './dto/auth.response.dto.js';
+import { answerSignedIn, clearRefreshCookie, refreshCookieOf } from './refresh-cookie.js';
+import type { ClientInfo } from './session.store.js';
+
+@ApiTags('Auth')
+@Controller('auth')
+export class AuthController {
+  constructor(
+    private readonly auth: AuthService,
+    @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
+  ) {}
+
+  /** Creates an account and mails a 6-digit verification code. */
+  @Public()
+  @Post('signup')
+  @ApiProblem([400, 'Invalid input or a common password'], [409, 'EMAIL_TAKEN'], [429, 'RATE_LIMITED'])
+  async signup(@Body() body: SignupRequestDto, @Client() client: ClientInfo): Promise<SignupResponseDto> {
+    return { user: UserResponseDto.from(await this.auth.signup(body, client)) };
+  }
+
+  /** Confirms the address with the mailed code (10 minutes, 5 tries). */
+  @Public()
+  @Post('email/verify')
+  @HttpCode(200)
+  @ApiProblem([400, 'INVALID_VERIFICATION_CODE'], [429, 'RATE_LIMITED'])
+  async verifyEmail(@Body() body: VerifyEmailRequestDto): Promise<VerifyEmailResponseDto> {
+    await this.auth.verifyEmail(body.email, body.code);
+    return { verified: true };
+  }
+
+  /** Mails a new code; answers 202 whether or not the address has an account. */
+  @Public()
+  @Post('email/resend')
+  @HttpCode(202)
+  @ApiProblem([429, 'RATE_LIMITED'])
+  async resendCode(@Body() body: ResendCodeRequestDto, @Client() client: ClientInfo): Promise<void> {
+    await this.auth.resendCode(body.email, client);
+  }
+
+  /** Signs in with email and password; also sets the refresh cookie. */
+  @Public()
+  @Post('login')
+  @HttpCode(200)
+  @ApiProblem(
+    [401, 'INVALID_CREDENTIALS'],
+    [403, 'EMAIL_NOT_VERIFIED or ACCOUNT_BANNED (only with the right password)'],
+    [429, 'RATE_LIMITED'],
+  )
+  async login(
+    @Body() body: LoginRequestDto,
+    @Client() client: ClientInfo,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<TokenResponseDto> {
+    return answerSignedIn(reply, this.config.secureCookies, await this.auth.login(body.email, body.password, client));
+  }
+
+  /** Rotates the refresh token (body or cookie): the presented one stops working. */
+  @Public()
+  @Post('refresh')
+  @HttpCode(200)
+  @ApiProblem(
+    [401, 'INVALID_REFRESH_TOKEN, or TOKEN_REUSED (the login is ended)'],
+    [429, 'RATE_LIMITED'],
+    [503, 'DEPENDENCY_UNAVAILABLE: keep the token and retry'],
+  )
+  async refresh(
+    @Body() body: RefreshRequestDto,
+    @Req() request: FastifyRequest,
+    @Client() client: ClientInfo,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<TokenResponseDto> {
+    return answerSignedIn(
+      reply,
+      this.config.secureCookies,
+      await this.auth.refresh(body.refreshToken ?? refreshCookieOf(request), client),
+    );
+  }
+
+  /** Ends this session and its access token now. */
+  @Auth()
+  @Post('logout')
+  @HttpCode(204)
+  async logout(@CurrentUser() caller: AuthUser, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
+    await this.auth.logout(caller);
+    clearRefreshCookie(reply, this.config.secureCookies);
+  }
+
+  /** Ends every session of the caller, on every device. */
+  @Auth()
+  @Post('logout-all')
+  @HttpCode(204)
+  async logoutAll(@CurrentUser() caller: AuthUser, @Res({ passthrough: true }) reply: FastifyReply): Promise<void> {
+    await this.auth.logoutEverywhere(caller.id);
+    clearRefreshCookie(reply, this.config.secureCookies);
+  }
+
+  /** The caller's live sessions, newest first. */
+  @Auth()
+  @Get('sessions')
+  async sessions(@CurrentUser() caller: AuthUser): Promise<SessionResponseDto[]> {
+    const sessions = await this.auth.listSessions(caller.id);
+    return sessions.map((session) => SessionResponseDto.from(session, caller.sessionId));
+  }
+
+  /** Ends one of the caller's sessions. */
+  @Auth()
+  @Delete('sessions/:id')
+  @HttpCode(204)
+  @ApiProblem([404, 'No such session of yours'])
+  async endSession(@CurrentUser() caller: AuthUser, @Param('id', ParseUUIDPipe) id: string): Promise<void> {
+    if (!(await this.auth.endSession(caller.id, id))) throw new NotFoundError('Session');
+  }
+}

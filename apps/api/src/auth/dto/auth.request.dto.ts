@@ -1,0 +1,61 @@
+import { Transform } from 'class-transformer';
+import { IsEmail, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
+
+const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+
+export class SignupRequestDto {
+  /** @example dayeon@example.com */
+  @Transform(trim)
+  @IsEmail({}, { message: 'email must be an email address' })
+  @MaxLength(254)
+  email!: string;
+
+  /** 8 to 128 characters, taken exactly as typed; common passwords are refused. @example correct horse battery */
+  @IsString()
+  @Length(8, 128)
+  password!: string;
+
+  /** @example 김다연 */
+  @Transform(trim)
+  @IsString()
+  @Length(1, 50)
+  nickname!: string;
+}
+
+export class VerifyEmailRequestDto {
+  @Transform(trim)
+  @IsEmail({}, { message: 'email must be an email address' })
+  @MaxLength(254)
+  email!: string;
+
+  /** The 6-digit code from the mail. @example 042917 */
+  @IsString()
+  @Matches(/^\d{6}$/, { message: 'code must be 6 digits' })
+  code!: string;
+}
+
+export class ResendCodeRequestDto {
+  @Transform(trim)
+  @IsEmail({}, { message: 'email must be an email address' })
+  @MaxLength(254)
+  email!: string;
+}
+
+export class LoginRequestDto {
+  @Transform(trim)
+  @IsEmail({}, { message: 'email must be an email address' })
+  @MaxLength(254)
+  email!: string;
+
+  @IsString()
+  @Length(1, 128)
+  password!: string;
+}
+
+export class RefreshRequestDto {
+  /** The refresh token; omit it to use the `modak_rt` cookie. */
+  @IsOptional()
+  @IsString()
+  @Length(20, 200)
+  refreshToken?: string;
+}

@@ -1,0 +1,84 @@
+import { InjectRedis } from '@app/redis';
+import { Inject, Injectable } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { createHash, createHmac, randomInt, timingSafeEqual } from 'node:crypto';
+import { AUTH_CONFIG, type AuthConfig } from './auth.config.js';
+import { EMAIL_CODE_MAX_ATTEMPTS, EMAIL_CODE_RESEND_COOLDOWN_MS, EMAIL_CODE_TTL_MS } from './auth.constants.js';
+import { AuthKeys } from './auth-keys.js';
+
+export type CodeCheck = 'valid' | 'wrong' | 'exhausted' | 'missing';
+
+// KEYS: code. ARGV: max attempts. Counts the attempt before any comparison, so that concurrent guesses cannot exceed it.
+const ATTEMPT_SCRIPT = `
+local digest = redis.call('HGET', KEYS[1], 'digest')
+if not digest then return {'missing'} end
+local attempts = redis.call('HINCRBY', KEYS[1], 'attempts', 1)
+if attempts > tonumber(ARGV[1]) then
+  redis.call('DEL', KEYS[1])
+  return {'exhausted'}
+end
+return {digest, tostring(attempts)}`;
+
+/**
+ * Six-digit email verification codes. Redis keeps only an HMAC of the code, for ten minutes; a code is single use,
+ * dies after five wrong tries, and is compared in constant time.
+ */
+@Injectable()
+export class EmailCodes {
+  private readonly pepper: Buffer;
+
+  constructor(
+    @InjectRedis() private readonly redis: Redis,
+    private readonly keys: AuthKeys,
+    @Inject(AUTH_CONFIG) config: AuthConfig,
+  ) {
+    this.pepper = createHash('sha256').update('modak:email-code:').update(config.jwtSecret).digest();
+  }
+
+  /** A new code for `email`, replacing any previous one. */
+  async issue(email: string): Promise<string> {
+    const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
+    const key = this.keys.emailCode(this.emailHash(email));
+    await this.redis
+      .multi()
+      .del(key)
+      .hset(key, 'digest', this.digest(email, code), 'attempts', 0)
+      .pexpire(key, EMAIL_CODE_TTL_MS)
+      .exec();
+    return code;
+  }
+
+  async check(email: string, code: string): Promise<CodeCheck> {
+    const key = this.keys.emailCode(this.emailHash(email));
+    const [digest, attempts] = (await this.redis.eval(ATTEMPT_SCRIPT, 1, key, EMAIL_CODE_MAX_ATTEMPTS)) as [
+      string,
+      string?,
+    ];
+    if (digest === 'missing' || digest === 'exhausted') return digest;
+    const expected = Buffer.from(digest, 'base64url');
+    const given = Buffer.from(this.digest(email, code), 'base64url');
+    if (expected.length === given.length && timingSafeEqual(expected, given)) {
+      // Single use: whoever deletes it first wins; a concurrent second success finds it gone.
+      return (await this.redis.del(key)) === 1 ? 'valid' : 'missing';
+    }
+    if (Number(attempts) >= EMAIL_CODE_MAX_ATTEMPTS) {
+      await this.redis.del(key);
+      return 'exhausted';
+    }
+    return 'wrong';
+  }
+
+  /** True when a code may be sent again now (once per cool-down), and starts the cool-down. */
+  async startCooldown(email: string): Promise<boolean> {
+    const key = this.keys.resendCooldown(this.emailHash(email));
+    return (await this.redis.set(key, '1', 'PX', EMAIL_CODE_RESEND_COOLDOWN_MS, 'NX')) === 'OK';
+  }
+
+  private emailHash(email: string): string {
+    return createHash('sha256').update(email.toLowerCase()).digest('base64url');
+  }
+
+  private digest(email: string, code: string): string {
+    return createHmac('sha256', this.pepper).update(`${email.toLowerCase()}:${code}`).digest('base64url');
+  }
+}

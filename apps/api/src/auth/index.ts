@@ -1,0 +1,6 @@
+export { AuthModule } from './auth.module.js';
+export { AUTH_CONFIG, type AuthConfig, type KakaoConfig, type RateLimits } from './auth.config.js';
+export { AuthService } from './auth.service.js';
+export { Revocations } from './revocations.js';
+export { SessionStore } from './session.store.js';
+export { KakaoOAuthClient, type KakaoProfile, type KakaoTokenInfo } from './kakao/kakao-oauth.client.js';

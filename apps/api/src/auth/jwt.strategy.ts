@@ -1,0 +1,40 @@
+import { AppError, ErrorCode, requestContext, type AuthUser } from '@app/core';
+import { Injectable } from '@nestjs/common';
+import { PassportStrategy } from '@nestjs/passport';
+import type { Jwt } from 'jsonwebtoken';
+import { ExtractJwt, Strategy, type StrategyOptionsWithoutRequest } from 'passport-jwt';
+import { AccessTokens } from './access-tokens.js';
+import { Revocations } from './revocations.js';
+
+/**
+ * Verifies the bearer access token (never one from the query string): signature with the prepared key, the pinned
+ * algorithm, issuer, audience, expiry with 60 s leeway; then the claims jsonwebtoken leaves alone, and the
+ * revocations in Redis.
+ */
+@Injectable()
+export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
+  constructor(
+    private readonly tokens: AccessTokens,
+    private readonly revocations: Revocations,
+  ) {
+    const { algorithms, issuer, audience, ...jsonWebTokenOptions } = tokens.verifyOptions();
+    super({
+      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+      // passport-jwt hands the key to jsonwebtoken as is; a KeyObject is what jsonwebtoken verifies fastest.
+      secretOrKey: tokens.key as unknown as string,
+      algorithms,
+      issuer,
+      audience: audience as string,
+      jsonWebTokenOptions,
+    } satisfies StrategyOptionsWithoutRequest);
+  }
+
+  async validate(decoded: Jwt): Promise<AuthUser> {
+    const claims = this.tokens.claimsOf(decoded);
+    if (!claims || (await this.revocations.isRevoked(claims))) {
+      throw new AppError(ErrorCode.Unauthorized, 'The access token is not valid; sign in again');
+    }
+    requestContext.identify(`user:${claims.sub}`);
+    return { id: claims.sub, role: claims.role, sessionId: claims.sid, jti: claims.jti, exp: claims.exp };
+  }
+}

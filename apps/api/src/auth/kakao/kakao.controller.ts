@@ -1,0 +1,107 @@
+import { ApiProblem, Public } from '@app/core';
+import { Body, Controller, Get, HttpCode, Inject, Post, Redirect, Res, UseFilters, UseGuards } from '@nestjs/common';
+import { ApiFoundResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { AUTH_CONFIG, type AuthConfig } from '../auth.config.js';
+import { Client } from '../client-info.decorator.js';
+import { TokenResponseDto } from '../dto/auth.response.dto.js';
+import { answerSignedIn, setRefreshCookie } from '../refresh-cookie.js';
+import type { ClientInfo } from '../session.store.js';
+import { KakaoSignInRequestDto } from './dto/kakao-sign-in.request.dto.js';
+import { KakaoCallbackFilter } from './kakao-callback.filter.js';
+import { clearKakaoStateCookie } from './kakao-state.store.js';
+import {
+  CurrentKakaoCallback,
+  KakaoAuthorizeGuard,
+  KakaoCallbackGuard,
+  KakaoEnabledGuard,
+  type KakaoCallback,
+} from './kakao.guards.js';
+import { KakaoService } from './kakao.service.js';
+import { spaUrl } from './spa-links.js';
+
+const NOT_CONFIGURED: [number, string] = [404, 'NOT_FOUND: Kakao sign-in is not configured on this server'];
+
+/** Sign-in with Kakao: the browser flow (authorize and callback) and a Kakao SDK token. */
+@ApiTags('Auth')
+@Public()
+@UseGuards(KakaoEnabledGuard)
+@Controller('auth/kakao')
+export class KakaoController {
+  constructor(
+    private readonly kakao: KakaoService,
+    @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
+  ) {}
+
+  /**
+   * Starts a browser sign-in: redirects to Kakao's authorize page with `state` and a PKCE challenge (S256), both kept
+   * with the return path in a signed, HttpOnly cookie for 10 minutes. Kakao comes back to /auth/kakao/callback.
+   */
+  @Get()
+  @UseGuards(KakaoAuthorizeGuard)
+  @ApiQuery({
+    name: 'redirect',
+    type: String,
+    required: false,
+    description: 'The SPA path to land on once signed in: one leading `/`, no `//`, no scheme. Default `/`.',
+    example: '/boards',
+  })
+  @ApiFoundResponse({ description: "To Kakao's authorize page" })
+  @ApiProblem([400, 'VALIDATION_FAILED: redirect is not a path of the SPA'], NOT_CONFIGURED)
+  authorize(): void {
+    // Never runs: KakaoAuthorizeGuard answers with the redirect.
+  }
+
+  /**
+   * Where Kakao sends the browser back. Signs in, sets the `modak_rt` refresh cookie and redirects to the SPA path
+   * given at the start; the SPA then calls /auth/refresh. No token ever appears in a URL. On failure it redirects to
+   * `FRONTEND_URL?error=` with `kakao_cancelled`, `kakao_state_mismatch`, `kakao_unavailable`, `account_banned`,
+   * `rate_limited` or `kakao_failed`.
+   */
+  @Get('callback')
+  @UseGuards(KakaoCallbackGuard)
+  @UseFilters(KakaoCallbackFilter)
+  @Redirect()
+  @ApiQuery({ name: 'code', type: String, required: false, description: 'From Kakao' })
+  @ApiQuery({ name: 'state', type: String, required: false, description: 'From Kakao' })
+  @ApiQuery({ name: 'error', type: String, required: false, description: 'From Kakao, e.g. `access_denied`' })
+  @ApiFoundResponse({ description: 'To the SPA, signed in (refresh cookie set) or with `?error=`' })
+  @ApiProblem(NOT_CONFIGURED)
+  async callback(
+    @CurrentKakaoCallback() callback: KakaoCallback,
+    @Client() client: ClientInfo,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<{ url: string }> {
+    const signedIn = await this.kakao.signIn(callback.profile, client);
+    setRefreshCookie(reply, signedIn.refreshToken, signedIn.refreshExpiresIn, this.config.secureCookies);
+    clearKakaoStateCookie(reply, this.config.secureCookies);
+    return { url: spaUrl(this.config.frontendUrl, callback.redirect) };
+  }
+
+  /**
+   * Signs in with an access token from a Kakao SDK, once Kakao confirms it was issued to this app
+   * (`access_token_info.app_id`) for the user `/v2/user/me` names. Sets the refresh cookie too.
+   */
+  @Post()
+  @HttpCode(200)
+  @ApiProblem(
+    [400, 'VALIDATION_FAILED'],
+    [401, 'KAKAO_REJECTED: the token is invalid, expired, or was issued to another app'],
+    [403, 'ACCOUNT_BANNED'],
+    NOT_CONFIGURED,
+    [409, 'EMAIL_TAKEN: the account with the Kakao email is linked to another Kakao account'],
+    [429, 'RATE_LIMITED'],
+    [503, 'KAKAO_UNAVAILABLE: Kakao failed or did not answer within 5 s; retry later'],
+  )
+  async signIn(
+    @Body() body: KakaoSignInRequestDto,
+    @Client() client: ClientInfo,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<TokenResponseDto> {
+    return answerSignedIn(
+      reply,
+      this.config.secureCookies,
+      await this.kakao.signInWithAccessToken(body.accessToken, client),
+    );
+  }
+}

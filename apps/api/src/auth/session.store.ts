@@ -1,0 +1,243 @@
+import { InjectRedis } from '@app/redis';
+import { Inject, Injectable } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { randomUUID } from 'node:crypto';
+import {
+  MAX_SESSIONS_PER_USER,
+  REFRESH_ABSOLUTE_TTL_MS,
+  REFRESH_IDLE_TTL_MS,
+  REFRESH_REUSE_GRACE_MS,
+} from './auth.constants.js';
+import { AuthKeys } from './auth-keys.js';
+import { AUTH_CONFIG, type AuthConfig } from './auth.config.js';
+import { hashRefreshToken, openSuccessor, RefreshTokenCodec, sealSuccessor } from './refresh-token.crypto.js';
+
+export interface ClientInfo {
+  ip: string;
+  userAgent: string;
+}
+
+export interface Session {
+  id: string;
+  userId: string;
+  createdAt: Date;
+  lastUsedAt: Date;
+  expiresAt: Date;
+  userAgent: string;
+  ip: string;
+}
+
+export interface IssuedRefresh {
+  sessionId: string;
+  userId: string;
+  refreshToken: string;
+  /** Seconds until the session's absolute end. */
+  refreshExpiresIn: number;
+}
+
+export type RotationResult =
+  | ({ kind: 'rotated' | 'grace' } & IssuedRefresh)
+  | { kind: 'invalid' }
+  | { kind: 'reused'; sessionId: string; userId: string };
+
+// Deletes one session and its place in the user's set.
+const REVOKE_FUNCTION = `
+local function revoke(sessionKey, userSessionsKey, sid)
+  redis.call('DEL', sessionKey)
+  redis.call('ZREM', userSessionsKey, sid)
+end`;
+
+// KEYS: session, user sessions. ARGV: sid, userId, now, absoluteExpiresAt, idleMs, userAgent, ip, token hash, cap,
+// sessionPrefix. Returns the evicted session ids.
+const CREATE_SCRIPT = `${REVOKE_FUNCTION}
+local now, absolute = tonumber(ARGV[3]), tonumber(ARGV[4])
+local ttl = math.min(tonumber(ARGV[5]), absolute - now)
+redis.call('HSET', KEYS[1], 'userId', ARGV[2], 'createdAt', ARGV[3], 'lastUsedAt', ARGV[3],
+  'absoluteExpiresAt', ARGV[4], 'userAgent', ARGV[6], 'ip', ARGV[7], 'current', ARGV[8], 'generation', 0)
+redis.call('PEXPIRE', KEYS[1], ttl)
+redis.call('ZADD', KEYS[2], now, ARGV[1])
+redis.call('PEXPIRE', KEYS[2], absolute - now)
+local live = {}
+for _, sid in ipairs(redis.call('ZRANGE', KEYS[2], 0, -1)) do
+  if redis.call('EXISTS', ARGV[10] .. sid) == 1 then table.insert(live, sid) else redis.call('ZREM', KEYS[2], sid) end
+end
+local evicted = {}
+for i = 1, #live - tonumber(ARGV[9]) do
+  revoke(ARGV[10] .. live[i], KEYS[2], live[i])
+  table.insert(evicted, live[i])
+end
+return evicted`;
+
+// KEYS: session. ARGV: now, presented hash, presented generation, successor hash, sealed successor, graceMs, idleMs,
+// userSessionsPrefix. The token's MAC was checked before: an older generation is a genuine, rotated token.
+const ROTATE_SCRIPT = `${REVOKE_FUNCTION}
+local s = redis.call('HMGET', KEYS[1], 'userId', 'current', 'previous', 'rotatedAt', 'sealed', 'absoluteExpiresAt',
+  'generation')
+local userId, current, previous, rotatedAt, sealed, absolute, generation =
+  s[1], s[2], s[3], s[4], s[5], tonumber(s[6]), tonumber(s[7])
+if not userId then return {'invalid'} end
+local now = tonumber(ARGV[1])
+local sid = string.sub(KEYS[1], -36)
+if now >= absolute then
+  revoke(KEYS[1], ARGV[8] .. userId, sid)
+  return {'invalid'}
+end
+if ARGV[2] == current then
+  local ttl = math.min(tonumber(ARGV[7]), absolute - now)
+  redis.call('HSET', KEYS[1], 'current', ARGV[4], 'previous', current, 'rotatedAt', ARGV[1], 'sealed', ARGV[5],
+    'lastUsedAt', ARGV[1], 'generation', generation + 1)
+  redis.call('PEXPIRE', KEYS[1], ttl)
+  return {'rotated', userId, tostring(absolute)}
+end
+if ARGV[2] == previous and now - tonumber(rotatedAt) <= tonumber(ARGV[6]) then
+  return {'grace', userId, tostring(absolute), sealed}
+end
+if tonumber(ARGV[3]) < generation then
+  revoke(KEYS[1], ARGV[8] .. userId, sid)
+  return {'reused', userId}
+end
+return {'invalid'}`;
+
+// KEYS: user sessions. ARGV: sessionPrefix, sid or '' for all. Returns the number revoked.
+const REVOKE_SCRIPT = `${REVOKE_FUNCTION}
+local sids = ARGV[2] ~= '' and {ARGV[2]} or redis.call('ZRANGE', KEYS[1], 0, -1)
+local count = 0
+for _, sid in ipairs(sids) do
+  if redis.call('ZSCORE', KEYS[1], sid) then
+    revoke(ARGV[1] .. sid, KEYS[1], sid)
+    count = count + 1
+  end
+end
+return count`;
+
+/**
+ * Refresh-token sessions in Redis. A session is one login (a token family): Redis holds only the SHA-256 of its
+ * current and previous token, with the user, the client and the times. Every change is one Lua script, so rotation is
+ * atomic: two refreshes of one token can never both rotate it. Redis failures propagate (the problem filter answers
+ * 503 DEPENDENCY_UNAVAILABLE).
+ */
+@Injectable()
+export class SessionStore {
+  private readonly tokens: RefreshTokenCodec;
+
+  constructor(
+    @InjectRedis() private readonly redis: Redis,
+    private readonly keys: AuthKeys,
+    @Inject(AUTH_CONFIG) config: AuthConfig,
+  ) {
+    this.tokens = new RefreshTokenCodec(config.jwtSecret);
+  }
+
+  /** Starts a session (a login); evicts the user's oldest sessions beyond the cap. */
+  async create(userId: string, client: ClientInfo): Promise<IssuedRefresh> {
+    const sessionId = randomUUID();
+    const refreshToken = this.tokens.issue(sessionId, 0);
+    const now = Date.now();
+    await this.redis.eval(
+      CREATE_SCRIPT,
+      2,
+      this.keys.session(sessionId),
+      this.keys.userSessions(userId),
+      sessionId,
+      userId,
+      now,
+      now + REFRESH_ABSOLUTE_TTL_MS,
+      REFRESH_IDLE_TTL_MS,
+      client.userAgent.slice(0, 300),
+      client.ip,
+      hashRefreshToken(refreshToken),
+      MAX_SESSIONS_PER_USER,
+      this.keys.sessionPrefix,
+    );
+    return { sessionId, userId, refreshToken, refreshExpiresIn: Math.floor(REFRESH_ABSOLUTE_TTL_MS / 1000) };
+  }
+
+  /** The session a token names, when the token is one we issued and the session is alive; nothing is changed. */
+  async peek(token: string): Promise<{ sessionId: string; userId: string } | undefined> {
+    const parts = this.tokens.parse(token);
+    if (!parts) return undefined;
+    const userId = await this.redis.hget(this.keys.session(parts.sessionId), 'userId');
+    return userId ? { sessionId: parts.sessionId, userId } : undefined;
+  }
+
+  /**
+   * Exchanges a refresh token for its successor. The current token rotates; its immediate parent, presented again
+   * within the grace window, gets the same successor; any other rotated token revokes the whole family.
+   */
+  async rotate(presented: string): Promise<RotationResult> {
+    const parts = this.tokens.parse(presented);
+    if (!parts) return { kind: 'invalid' };
+    const { sessionId, generation } = parts;
+    const successor = this.tokens.issue(sessionId, generation + 1);
+    const now = Date.now();
+    const reply = (await this.redis.eval(
+      ROTATE_SCRIPT,
+      1,
+      this.keys.session(sessionId),
+      now,
+      hashRefreshToken(presented),
+      generation,
+      hashRefreshToken(successor),
+      sealSuccessor(presented, successor),
+      REFRESH_REUSE_GRACE_MS,
+      REFRESH_IDLE_TTL_MS,
+      this.keys.userSessionsPrefix,
+    )) as string[];
+    const [kind, userId = '', absolute = '0', sealed = ''] = reply;
+    const refreshExpiresIn = Math.max(Math.floor((Number(absolute) - now) / 1000), 0);
+    switch (kind) {
+      case 'rotated':
+        return { kind, sessionId, userId, refreshToken: successor, refreshExpiresIn };
+      case 'grace':
+        return { kind, sessionId, userId, refreshToken: openSuccessor(presented, sealed), refreshExpiresIn };
+      case 'reused':
+        return { kind, sessionId, userId };
+      default:
+        return { kind: 'invalid' };
+    }
+  }
+
+  /** The user's live sessions, newest first. */
+  async list(userId: string): Promise<Session[]> {
+    const ids = await this.redis.zrevrange(this.keys.userSessions(userId), 0, -1);
+    if (ids.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const id of ids) pipeline.hgetall(this.keys.session(id));
+    const rows = (await pipeline.exec()) ?? [];
+    return ids.flatMap((id, index) => {
+      const hash = rows[index]?.[1] as Record<string, string> | undefined;
+      if (!hash?.userId) return [];
+      return [
+        {
+          id,
+          userId: hash.userId,
+          createdAt: new Date(Number(hash.createdAt)),
+          lastUsedAt: new Date(Number(hash.lastUsedAt)),
+          expiresAt: new Date(Number(hash.absoluteExpiresAt)),
+          userAgent: hash.userAgent ?? '',
+          ip: hash.ip ?? '',
+        },
+      ];
+    });
+  }
+
+  /** Ends one session of the user; false when the user has no such session. */
+  async revoke(userId: string, sessionId: string): Promise<boolean> {
+    return (await this.revokeWhere(userId, sessionId)) > 0;
+  }
+
+  /** Ends every session of the user; returns how many there were. */
+  revokeAll(userId: string): Promise<number> {
+    return this.revokeWhere(userId, '');
+  }
+
+  private async revokeWhere(userId: string, sessionId: string): Promise<number> {
+    return (await this.redis.eval(
+      REVOKE_SCRIPT,
+      1,
+      this.keys.userSessions(userId),
+      this.keys.sessionPrefix,
+      sessionId,
+    )) as number;
+  }
+}

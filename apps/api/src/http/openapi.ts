@@ -1,0 +1,71 @@
+import { problemType, ErrorCode } from '@app/core';
+import type { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+
+export const API_PREFIX = 'api/v1';
+
+/** The problem+json schema every error response refers to. */
+const problemSchema = {
+  type: 'object',
+  description: 'RFC 9457 problem details',
+  required: ['type', 'title', 'status', 'detail', 'code', 'requestId'],
+  properties: {
+    type: { type: 'string', example: problemType(ErrorCode.ValidationFailed) },
+    title: { type: 'string', example: 'Validation failed' },
+    status: { type: 'integer', example: 400 },
+    detail: { type: 'string', example: 'The request is not valid; see errors' },
+    code: { type: 'string', enum: Object.values(ErrorCode), example: ErrorCode.ValidationFailed },
+    requestId: { type: 'string', example: '0f8b6c1e-2c1d-4d1e-9a57-3b0e8f1f2a10' },
+    errors: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['field', 'message'],
+        properties: {
+          field: { type: 'string', example: 'email' },
+          message: { type: 'string', example: 'email must be an email' },
+        },
+      },
+    },
+  },
+} as const;
+
+export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
+  const config = new DocumentBuilder()
+    .setTitle('Modak API')
+    .setDescription(
+      'The REST API of Modak, a team workspace: a shared board and a task tracker, with Kakao and email sign-in. ' +
+        'Errors are RFC 9457 problem details (`application/problem+json`) with a stable `code`.',
+    )
+    .setVersion('1.0')
+    .addTag('Auth', 'Sign-up, email verification, sign-in (email and Kakao), token refresh and sessions')
+    .addTag('Users', 'The signed-in user')
+    .addTag('Admin', 'Account administration (ADMIN only)')
+    .addTag('Boards', 'Posts on the shared board (게시글)')
+    .addTag('Tasks', 'The task tracker: assignees, statuses and the activity log')
+    .addBearerAuth({
+      type: 'http',
+      scheme: 'bearer',
+      bearerFormat: 'JWT',
+      description: 'Access token from /auth/login',
+    })
+    .build();
+  const document = SwaggerModule.createDocument(app, config);
+  document.components = {
+    ...document.components,
+    schemas: { ...document.components?.schemas, Problem: problemSchema as never },
+  };
+  return document;
+}
+
+/** Swagger UI at /docs and the document at /docs/openapi.json. */
+export function setupOpenApi(app: INestApplication): OpenAPIObject {
+  const document = buildOpenApiDocument(app);
+  SwaggerModule.setup('docs', app, document, {
+    jsonDocumentUrl: 'docs/openapi.json',
+    yamlDocumentUrl: 'docs/openapi.yaml',
+    customSiteTitle: 'Modak API',
+    swaggerOptions: { persistAuthorization: false, displayRequestDuration: true },
+  });
+  return document;
+}

@@ -1,0 +1,19 @@
+import { ApiProblem } from '@app/core';
+import { applyDecorators, UseInterceptors } from '@nestjs/common';
+import { ApiHeader } from '@nestjs/swagger';
+import { IdempotencyInterceptor } from './idempotency.interceptor.js';
+
+/** Makes a POST safe to retry with an `Idempotency-Key` header, and documents it. */
+export const Idempotent = (): MethodDecorator =>
+  applyDecorators(
+    UseInterceptors(IdempotencyInterceptor),
+    ApiHeader({
+      name: 'Idempotency-Key',
+      required: false,
+      description: 'Any unique value (a UUID): a retry with the same key and body replays the first answer (24 h)',
+    }),
+    ApiProblem(
+      [409, 'CONFLICT: the first request with this key is still running'],
+      [422, 'UNPROCESSABLE_ENTITY: key reused with another body'],
+    ),
+  );

@@ -1,0 +1,2 @@
+export { Idempotent } from './idempotency.decorator.js';
+export { IdempotencyModule } from './idempotency.module.js';

@@ -1,0 +1,72 @@
+import { MailQueue, type MailJob } from '@app/queue';
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { OutboxRepository } from './outbox.repository.js';
+
+export const MAIL_KIND = 'mail';
+const BATCH = 100;
+const SWEEP_INTERVAL_MS = 2_000;
+
+/**
+ * Moves outbox rows to the queue: right after a change commits, and every two seconds for what could not be moved
+ * then (Redis or the database away). The job id is the row's id, so a row moved twice is still mailed once.
+ */
+@Injectable()
+export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(OutboxDispatcher.name);
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+  private again = false;
+
+  constructor(
+    private readonly outbox: OutboxRepository,
+    private readonly mail: MailQueue,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => this.dispatchSoon(), SWEEP_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+    await this.mail.close();
+  }
+
+  /** Starts a dispatch now, or right after the one under way; never throws. */
+  dispatchSoon(): void {
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.drain()
+      .catch((error: Error) => this.logger.warn(`outbox not dispatched yet: ${error.message}`))
+      .finally(() => {
+        this.running = undefined;
+        if (this.again) {
+          this.again = false;
+          this.dispatchSoon();
+        }
+      });
+  }
+
+  private async drain(): Promise<void> {
+    while ((await this.outbox.dispatchPending(BATCH, (rows) => this.enqueue(rows))) === BATCH);
+  }
+
+  /** Enqueues rows in order and returns those that made it; stops at the first failure (Redis away). */
+  private async enqueue(rows: { id: string; kind: string; payload: Record<string, unknown> }[]): Promise<string[]> {
+    const done: string[] = [];
+    for (const row of rows) {
+      if (row.kind !== MAIL_KIND) continue;
+      try {
+        await this.mail.send(row.payload as unknown as MailJob, { jobId: `outbox-${row.id}` });
+        done.push(row.id);
+      } catch (error) {
+        this.logger.warn(`outbox row ${row.id} waits for the queue: ${(error as Error).message}`);
+        break;
+      }
+    }
+    return done;
+  }
+}

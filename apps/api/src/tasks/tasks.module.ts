@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { UsersModule } from '@api/users';
+import { TaskNotifications } from './task-notifications.js';
+import { TasksController } from './tasks.controller.js';
+import { TasksRepository } from './tasks.repository.js';
+import { TasksService } from './tasks.service.js';
+
+@Module({
+  imports: [UsersModule],
+  controllers: [TasksController],
+  providers: [TasksRepository, TasksService, TaskNotifications],
+})
+export class TasksModule {}

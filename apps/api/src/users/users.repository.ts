@@ -1,0 +1,71 @@
+import { Database, Role, UserEntity } from '@app/database';
+import { Injectable } from '@nestjs/common';
+
+export interface NewUser {
+  email: string | null;
+  passwordHash: string | null;
+  nickname: string;
+  role: Role;
+  emailVerifiedAt?: Date | null;
+  kakaoId?: string | null;
+}
+
+const escapeLike = (value: string): string => value.replace(/[\\%_]/g, (char) => `\\${char}`);
+
+/** The users table. Reads that decide access (sign-in, bans) use the primary; listings use the replica. */
+@Injectable()
+export class UsersRepository {
+  constructor(private readonly database: Database) {}
+
+  findById(id: string): Promise<UserEntity | null> {
+    return this.database.read((manager) => manager.findOneBy(UserEntity, { id }));
+  }
+
+  /** The current row on the primary, for decisions that a stale replica must not make. */
+  findByIdForAccess(id: string): Promise<UserEntity | null> {
+    return this.database.readPrimary((manager) => manager.findOneBy(UserEntity, { id }));
+  }
+
+  findByEmailForAccess(email: string): Promise<UserEntity | null> {
+    return this.database.readPrimary((manager) =>
+      manager.createQueryBuilder(UserEntity, 'user').where('lower(user.email) = lower(:email)', { email }).getOne(),
+    );
+  }
+
+  findByKakaoIdForAccess(kakaoId: string): Promise<UserEntity | null> {
+    return this.database.readPrimary((manager) => manager.findOneBy(UserEntity, { kakaoId }));
+  }
+
+  create(user: NewUser): Promise<UserEntity> {
+    return this.database.write((manager) => manager.save(manager.create(UserEntity, user)));
+  }
+
+  /** Updates the given columns and returns the row as it now is. */
+  async update(
+    id: string,
+    changes: Partial<Omit<UserEntity, 'id' | 'createdAt' | 'updatedAt'>>,
+  ): Promise<UserEntity | null> {
+    return this.database.write(async (manager) => {
+      await manager.update(UserEntity, { id }, changes);
+      return manager.findOneBy(UserEntity, { id });
+    });
+  }
+
+  /** A page of users, newest first; `search` matches email or nickname, case-insensitively. */
+  findPage(search: string | undefined, page: number, perPage: number): Promise<[UserEntity[], number]> {
+    return this.database.read((manager) => {
+      const query = manager
+        .createQueryBuilder(UserEntity, 'user')
+        .orderBy('user.createdAt', 'DESC')
+        .addOrderBy('user.id', 'DESC')
+        .skip((page - 1) * perPage)
+        .take(perPage);
+      if (search) {
+        query.where('(user.email ILIKE :pattern OR user.nickname ILIKE :pattern)', {
+          pattern: `%${escapeLike(search)}%`,
+        });
+      }
+      return query.getManyAndCount();
+    });
+  }
+}

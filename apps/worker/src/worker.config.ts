@@ -1,0 +1,40 @@
+import { coreEnv, parseEnv, urlVar, type Env, type EnvPiece } from '@app/core';
+import { databaseConfigFrom, databaseEnv, type DatabaseConfig } from '@app/database';
+import { redisConfigFrom, redisEnv, type RedisConfig } from '@app/redis';
+import { z } from 'zod';
+
+export const mailEnv = {
+  shape: {
+    SMTP_URL: urlVar('smtp', 'smtps').optional(),
+    MAIL_FROM: z.string().min(3).default('Modak <no-reply@modak.local>'),
+  },
+  embeddedDefaults: ['SMTP_URL', 'MAIL_FROM'],
+} satisfies EnvPiece<z.ZodRawShape>;
+
+export interface MailConfig {
+  /** Unset: mail is written to the log instead of sent. */
+  smtpUrl?: string;
+  from: string;
+}
+
+export interface WorkerConfig {
+  nodeEnv: string;
+  logLevel: string;
+  database: DatabaseConfig;
+  redis: RedisConfig;
+  mail: MailConfig;
+  /** Jobs processed at once. */
+  concurrency: number;
+}
+
+export function loadWorkerConfig(env: Env): WorkerConfig {
+  const parsed = parseEnv(env, coreEnv, databaseEnv, redisEnv, mailEnv);
+  return {
+    nodeEnv: parsed.NODE_ENV,
+    logLevel: parsed.LOG_LEVEL,
+    database: databaseConfigFrom(parsed, 'modak-worker'),
+    redis: redisConfigFrom(parsed),
+    mail: { smtpUrl: parsed.SMTP_URL, from: parsed.MAIL_FROM },
+    concurrency: 5,
+  };
+}

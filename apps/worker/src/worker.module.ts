@@ -1,0 +1,27 @@
+import { LoggingModule } from '@app/core';
+import { DatabaseModule } from '@app/database';
+import { RedisModule } from '@app/redis';
+import { type DynamicModule, Module } from '@nestjs/common';
+import { MailProcessor } from './mail/mail.processor.js';
+import { MailSender } from './mail/mail.sender.js';
+import type { WorkerConfig } from './worker.config.js';
+import { WORKER_CONFIG } from './worker.tokens.js';
+
+@Module({})
+export class WorkerModule {
+  static register(config: WorkerConfig): DynamicModule {
+    return {
+      module: WorkerModule,
+      imports: [
+        LoggingModule.forRoot({ level: config.logLevel, service: 'worker' }),
+        RedisModule.forRoot(config.redis, 'worker'),
+        DatabaseModule.forRoot(config.database),
+      ],
+      providers: [
+        { provide: WORKER_CONFIG, useValue: config },
+        { provide: MailSender, useValue: new MailSender(config.mail) },
+        MailProcessor,
+      ],
+    };
+  }
+}

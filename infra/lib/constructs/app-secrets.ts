@@ -1,0 +1,38 @@
+import { Validations } from 'aws-cdk-lib';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+
+/**
+ * The application's own secrets. The JWT key is generated; the SMTP URL and the Kakao client secret are created with a
+ * random placeholder that an operator replaces before the first deploy of the services (docs/deploy.md).
+ */
+export class AppSecrets extends Construct {
+  readonly jwt: Secret;
+  readonly smtpUrl: Secret;
+  /** Only when Kakao sign-in is configured. */
+  readonly kakaoClientSecret?: Secret;
+
+  constructor(scope: Construct, id: string, props: { kakao: boolean }) {
+    super(scope, id);
+    this.jwt = new Secret(this, 'Jwt', {
+      secretName: 'modak/jwt-secret',
+      description: 'JWT_SECRET: the HS256 key of the access tokens',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+    });
+    this.smtpUrl = new Secret(this, 'SmtpUrl', {
+      secretName: 'modak/smtp-url',
+      description: 'SMTP_URL: smtp://<SES SMTP user>:<SES SMTP password>@email-smtp.<region>.amazonaws.com:587',
+    });
+    if (props.kakao) {
+      this.kakaoClientSecret = new Secret(this, 'KakaoClientSecret', {
+        secretName: 'modak/kakao-client-secret',
+        description: 'KAKAO_CLIENT_SECRET: the client secret of the Kakao app',
+      });
+    }
+    Validations.of(this).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'The tasks read these secrets when they start, and the SMTP credentials and the Kakao secret are issued by SES and Kakao, not generated here; each is rotated with a rolling restart by the runbook in docs/deploy.md.',
+    });
+  }
+}

@@ -1,0 +1,138 @@
+import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { InstanceType, SubnetType, type ISecurityGroup, type IVpc } from 'aws-cdk-lib/aws-ec2';
+import { Key } from 'aws-cdk-lib/aws-kms';
+import { LogGroup } from 'aws-cdk-lib/aws-logs';
+import {
+  CaCertificate,
+  Credentials,
+  DatabaseSecret,
+  DatabaseInstance,
+  DatabaseInstanceEngine,
+  DatabaseInstanceReadReplica,
+  ParameterGroup,
+  PostgresEngineVersion,
+  StorageType,
+} from 'aws-cdk-lib/aws-rds';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
+import type { ModakConfig } from '../config';
+import { DATABASE_NAME, DATABASE_USER, POSTGRES_PORT } from '../runtime';
+
+export interface PostgresProps {
+  config: ModakConfig;
+  vpc: IVpc;
+  securityGroup: ISecurityGroup;
+}
+
+const LOG_EXPORTS = ['postgresql', 'upgrade'];
+const PRIMARY_ID = 'modak-primary';
+const REPLICA_ID = 'modak-replica';
+
+/**
+ * The PostgreSQL primary (Multi-AZ, with a standby in another zone) and one read replica, in the isolated subnets,
+ * encrypted with a key of their own, TLS required. The master credentials are generated into Secrets Manager.
+ */
+export class Postgres extends Construct {
+  readonly primary: DatabaseInstance;
+  readonly replica: DatabaseInstanceReadReplica;
+  readonly credentials: ISecret;
+
+  constructor(scope: Construct, id: string, props: PostgresProps) {
+    super(scope, id);
+    const { config, vpc, securityGroup } = props;
+    const { sizes } = config;
+
+    const key = new Key(this, 'Key', {
+      description: 'Modak PostgreSQL storage and snapshots',
+      enableKeyRotation: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    const secret = new DatabaseSecret(this, 'Credentials', { username: DATABASE_USER, secretName: 'modak/database' });
+    Validations.of(secret).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'The tasks read the password when they start, so an unattended rotation would break the connections of running tasks; the password is rotated with a rolling restart by the runbook in docs/deploy.md.',
+    });
+    const engine = DatabaseInstanceEngine.postgres({ version: PostgresEngineVersion.VER_17_9 });
+    const parameterGroup = new ParameterGroup(this, 'Parameters', {
+      engine,
+      description: 'Modak: TLS required, slow statements logged',
+      parameters: { 'rds.force_ssl': '1', log_min_duration_statement: '1000' },
+    });
+    // Shared by both instances.
+    const shared = {
+      instanceType: new InstanceType(sizes.dbInstanceType),
+      vpc,
+      vpcSubnets: { subnetType: SubnetType.PRIVATE_ISOLATED },
+      securityGroups: [securityGroup],
+      port: POSTGRES_PORT,
+      storageType: StorageType.GP3,
+      parameterGroup,
+      caCertificate: CaCertificate.RDS_CA_RSA2048_G1,
+      autoMinorVersionUpgrade: true,
+      // 02:00-03:00 on Monday in Seoul (UTC+9).
+      preferredMaintenanceWindow: 'sun:17:00-sun:18:00',
+      cloudwatchLogsExports: LOG_EXPORTS,
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.SNAPSHOT,
+    };
+
+    this.primary = new DatabaseInstance(this, 'Primary', {
+      ...shared,
+      instanceIdentifier: PRIMARY_ID,
+      engine,
+      databaseName: DATABASE_NAME,
+      credentials: Credentials.fromSecret(secret),
+      multiAz: true,
+      storageEncryptionKey: key,
+      allocatedStorage: sizes.dbAllocatedStorageGiB,
+      maxAllocatedStorage: sizes.dbMaxAllocatedStorageGiB,
+      backupRetention: Duration.days(sizes.dbBackupRetentionDays),
+      // 01:00-01:30 in Seoul, before the maintenance window.
+      preferredBackupWindow: '16:00-16:30',
+      copyTagsToSnapshot: true,
+    });
+    this.credentials = this.primary.secret!;
+
+    this.replica = new DatabaseInstanceReadReplica(this, 'Replica', {
+      ...shared,
+      instanceIdentifier: REPLICA_ID,
+      sourceDatabaseInstance: this.primary,
+    });
+
+    for (const [instance, identifier] of [
+      [this.primary, PRIMARY_ID],
+      [this.replica, REPLICA_ID],
+    ] as const) {
+      for (const log of LOG_EXPORTS) {
+        // RDS would create these on first export, without a retention; made here first, they get one.
+        const logGroup = new LogGroup(this, `${instance.node.id}${log}Logs`, {
+          logGroupName: `/aws/rds/instance/${identifier}/${log}`,
+          retention: config.logRetention,
+          removalPolicy: RemovalPolicy.DESTROY,
+        });
+        instance.node.addDependency(logGroup);
+      }
+    }
+
+    for (const instance of [this.primary, this.replica]) {
+      Validations.of(instance.node.defaultChild!).acknowledge({
+        id: 'AwsSolutions-RDS11',
+        reason:
+          'PostgreSQL keeps its standard port 5432: the instances sit in isolated subnets and admit only the task security groups, so another port would hide nothing.',
+      });
+    }
+    Validations.of(this.replica.node.defaultChild!).acknowledge(
+      {
+        id: 'AwsSolutions-RDS2',
+        reason:
+          'A read replica is encrypted with the key of its encrypted source; CloudFormation rejects StorageEncrypted on a replica.',
+      },
+      {
+        id: 'AwsSolutions-RDS3',
+        reason:
+          'The replica only serves reads: when it is down the app reads from the primary (readiness says degraded), so a standby of the replica would double its price without adding availability.',
+      },
+    );
+  }
+}

@@ -1,0 +1,39 @@
+import { Duration } from 'aws-cdk-lib';
+
+/**
+ * What the infrastructure relies on about the image built from docker/Dockerfile and the app inside it.
+ * Changing one of these in the app means changing it here.
+ */
+export const APP_PORT = 3000;
+export const POSTGRES_PORT = 5432;
+export const REDIS_PORT = 6379;
+/** SES SMTP submission with STARTTLS: SMTP_URL must name this port. */
+export const SMTP_PORT = 587;
+export const DATABASE_NAME = 'modak';
+export const DATABASE_USER = 'modak';
+
+/** 200 when the task can serve, 503 when a required dependency is down or the task is draining (the ALB's check). */
+export const READINESS_PATH = '/health/ready';
+/** Prometheus metrics of the api, scraped inside the VPC; the ALB answers 404 for it (and anything below it). */
+export const METRICS_PATH = '/metrics';
+
+/**
+ * Graceful shutdown of the api: on SIGTERM readiness fails for SHUTDOWN_DRAIN, then the server stops accepting and
+ * lets in-flight requests finish. The target group's deregistration delay covers the drain; the container's stop
+ * timeout (before SIGKILL) is above both.
+ */
+export const SHUTDOWN_DRAIN = Duration.seconds(15);
+export const DEREGISTRATION_DELAY = Duration.seconds(30);
+export const STOP_TIMEOUT = Duration.seconds(45);
+/** The ALB's idle timeout; the app's keep-alive timeout (65 s) must stay above it. */
+export const LOAD_BALANCER_IDLE_TIMEOUT = Duration.seconds(60);
+
+/** The image's entrypoint commands (docker/entrypoint.mjs). */
+export const COMMANDS = {
+  api: ['api'],
+  worker: ['worker'],
+  migrate: ['migrate', 'run'],
+} as const;
+
+/** The image's container health check (GET /health/live), given to ECS too, which ignores the image's HEALTHCHECK. */
+export const HEALTHCHECK_COMMAND = ['CMD', 'node', '/app/healthcheck.mjs'];

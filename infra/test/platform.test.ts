@@ -1,0 +1,116 @@
+import { containerOf, environmentOf, onlyResource, resourcesOf, secretNamesOf, synthesize } from './support/modak';
+
+const modak = synthesize();
+const { platform: template } = modak.templates;
+const secretsByName = () =>
+  Object.fromEntries(
+    Object.entries(resourcesOf(template, 'AWS::SecretsManager::Secret')).map(([id, secret]) => [
+      secret.Properties!.Name,
+      { id, ...secret.Properties },
+    ]),
+  );
+
+test('an ECR repository with immutable tags, scanned on push, kept when the stack goes', () => {
+  template.hasResource('AWS::ECR::Repository', {
+    Properties: {
+      RepositoryName: 'modak',
+      ImageTagMutability: 'IMMUTABLE',
+      ImageScanningConfiguration: { ScanOnPush: true },
+    },
+    DeletionPolicy: 'Retain',
+  });
+});
+
+test('an ECS cluster with Container Insights', () => {
+  template.hasResourceProperties('AWS::ECS::Cluster', {
+    ClusterName: 'modak',
+    ClusterSettings: [{ Name: 'containerInsights', Value: 'enabled' }],
+  });
+});
+
+test('the application secrets live in Secrets Manager; the JWT key is generated', () => {
+  const secrets = secretsByName();
+  expect(Object.keys(secrets).sort()).toEqual(['modak/jwt-secret', 'modak/smtp-url']);
+  expect(secrets['modak/jwt-secret']).toMatchObject({
+    GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true },
+  });
+  for (const secret of Object.values(secrets)) expect(secret).not.toHaveProperty('SecretString');
+});
+
+test('log groups per process with the configured retention', () => {
+  for (const process of ['api', 'worker', 'migrate']) {
+    template.hasResource('AWS::Logs::LogGroup', {
+      Properties: { LogGroupName: `/modak/${process}`, RetentionInDays: 30 },
+      DeletionPolicy: 'Retain',
+    });
+  }
+});
+
+describe('the migration task definition', () => {
+  const container = containerOf(template, 'modak-migrate');
+
+  test('runs `migrate run` from the image tag being deployed', () => {
+    expect(container.Command).toEqual(['migrate', 'run']);
+    expect(JSON.stringify(container.Image)).toContain(':set-by-deploy');
+    expect(container.ReadonlyRootFilesystem).toBe(true);
+    template.hasResourceProperties('AWS::ECS::TaskDefinition', {
+      Family: 'modak-migrate',
+      RequiresCompatibilities: ['FARGATE'],
+      NetworkMode: 'awsvpc',
+      Cpu: '256',
+      Memory: '512',
+    });
+  });
+
+  test('gets the primary only, with its credentials from Secrets Manager', () => {
+    expect(Object.keys(environmentOf(container)).sort()).toEqual([
+      'DB_HOST',
+      'DB_NAME',
+      'DB_PORT',
+      'LOG_LEVEL',
+      'NODE_ENV',
+    ]);
+    expect(secretNamesOf(container)).toEqual(['DB_PASSWORD', 'DB_USER']);
+    for (const secret of container.Secrets!)
+      expect(JSON.stringify(secret.ValueFrom)).toContain('PostgresCredentialsAttachment');
+  });
+
+  test('logs to its log group', () => {
+    expect(container.LogConfiguration).toMatchObject({
+      LogDriver: 'awslogs',
+      Options: { 'awslogs-group': { Ref: expect.stringMatching(/^migrateLogs/) }, 'awslogs-stream-prefix': 'migrate' },
+    });
+  });
+
+  test('is exported with the cluster, subnets and security group the deploy runs it with', () => {
+    const outputs = template.toJSON().Outputs as Record<string, { Value: unknown }>;
+    expect(
+      Object.keys(outputs)
+        .filter((key) => !key.startsWith('Publish'))
+        .sort(),
+    ).toEqual([
+      'ClusterName',
+      'MigrationSecurityGroup',
+      'MigrationSubnets',
+      'MigrationTaskDefinition',
+      'RepositoryUri',
+    ]);
+    expect(outputs.MigrationTaskDefinition!.Value).toEqual({
+      Ref: onlyResource(template, 'AWS::ECS::TaskDefinition').id,
+    });
+    expect(JSON.stringify(outputs.MigrationSubnets!.Value)).toMatch(/appSubnet1.*appSubnet2/);
+    expect(JSON.stringify(outputs.MigrationSecurityGroup!.Value)).toContain('SecurityGroupsMigration');
+  });
+});
+
+test('with Kakao configured, its client secret is one more secret', () => {
+  const kakao = synthesize({
+    kakaoClientId: 'rest-api-key',
+    kakaoRedirectUri: 'https://api.modak.example.com/api/v1/auth/kakao/callback',
+    kakaoAppId: '123456',
+  });
+  const names = Object.values(resourcesOf(kakao.templates.platform, 'AWS::SecretsManager::Secret')).map(
+    (secret) => secret.Properties!.Name,
+  );
+  expect(names).toContain('modak/kakao-client-secret');
+});

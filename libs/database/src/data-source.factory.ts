@@ -1,0 +1,48 @@
+import { DataSource, type DataSourceOptions } from 'typeorm';
+import type { DatabaseConfig } from './database.config.js';
+import { ENTITIES } from './entities/index.js';
+import { MIGRATIONS } from './migrations/index.js';
+import { SnakeNamingStrategy } from './snake-naming.strategy.js';
+import { TypeOrmLogger } from './typeorm.logger.js';
+
+export type NodeRole = 'primary' | 'replica';
+
+/**
+ * Options for one PostgreSQL node. pg waits forever by default; every wait here is bounded so that a dead node turns
+ * into a fast error (503 for the primary, a fallback for a replica).
+ */
+export function dataSourceOptions(url: string, role: NodeRole, config: DatabaseConfig): DataSourceOptions {
+  // The server gives up on a statement first; the client only as a last resort (a dead socket), so that a
+  // connection is never returned to the pool with a statement still running on it.
+  const statementTimeoutMs = role === 'replica' ? config.replicaTimeoutMs : config.statementTimeoutMs;
+  const queryTimeoutMs = statementTimeoutMs + 1_000;
+  return {
+    type: 'postgres',
+    url,
+    entities: ENTITIES,
+    migrations: role === 'primary' ? MIGRATIONS : [],
+    migrationsTableName: 'migrations',
+    migrationsTransactionMode: 'each',
+    namingStrategy: new SnakeNamingStrategy(),
+    synchronize: false,
+    // gen_random_uuid() is built into PostgreSQL 13+; nothing to install (replicas could not anyway).
+    uuidExtension: 'pgcrypto',
+    installExtensions: false,
+    migrationsRun: false,
+    logger: new TypeOrmLogger(`Database:${role}`),
+    maxQueryExecutionTime: 1_000,
+    applicationName: `${config.applicationName}-${role}`,
+    connectTimeoutMS: role === 'replica' ? Math.min(config.connectTimeoutMs, 1_000) : config.connectTimeoutMs,
+    poolSize: config.poolSize,
+    extra: {
+      statement_timeout: statementTimeoutMs,
+      query_timeout: queryTimeoutMs,
+      idle_in_transaction_session_timeout: 30_000,
+      idleTimeoutMillis: 30_000,
+      keepAlive: true,
+    },
+  };
+}
+
+export const createDataSource = (url: string, role: NodeRole, config: DatabaseConfig): DataSource =>
+  new DataSource(dataSourceOptions(url, role, config));

@@ -1,0 +1,49 @@
+import { intVar, listVar, urlVar, type EnvPiece } from '@app/core';
+import { z } from 'zod';
+
+const postgresUrl = urlVar('postgres', 'postgresql');
+
+export const databaseEnv = {
+  shape: {
+    DATABASE_URL: postgresUrl,
+    DATABASE_REPLICA_URLS: listVar(postgresUrl),
+    DATABASE_POOL_SIZE: intVar(10, 1, 200),
+    DATABASE_CONNECT_TIMEOUT_MS: intVar(2_000, 100, 60_000),
+    DATABASE_STATEMENT_TIMEOUT_MS: intVar(10_000, 100, 600_000),
+    DATABASE_REPLICA_TIMEOUT_MS: intVar(3_000, 100, 600_000),
+    DATABASE_READ_YOUR_WRITES_WINDOW_MS: intVar(60_000, 1_000, 3_600_000),
+    DATABASE_REPLICA_MAX_LAG_MS: intVar(10_000, 1_000, 600_000),
+  },
+} satisfies EnvPiece<z.ZodRawShape>;
+
+export interface DatabaseConfig {
+  primaryUrl: string;
+  replicaUrls: string[];
+  poolSize: number;
+  connectTimeoutMs: number;
+  /** Server-side limit on one statement (primary and replicas). */
+  statementTimeoutMs: number;
+  /** A replica read slower than this is abandoned and served by the primary. */
+  replicaTimeoutMs: number;
+  /** How long after a write a client's reads may still need the primary (the bound of read-your-writes). */
+  readYourWritesWindowMs: number;
+  /** A replica further behind than this leaves rotation until it catches up. */
+  replicaMaxLagMs: number;
+  /** Seen in pg_stat_activity. */
+  applicationName: string;
+}
+
+export const databaseConfigFrom = (
+  env: z.infer<z.ZodObject<typeof databaseEnv.shape>>,
+  applicationName: string,
+): DatabaseConfig => ({
+  primaryUrl: env.DATABASE_URL,
+  replicaUrls: env.DATABASE_REPLICA_URLS,
+  poolSize: env.DATABASE_POOL_SIZE,
+  connectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT_MS,
+  statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
+  replicaTimeoutMs: env.DATABASE_REPLICA_TIMEOUT_MS,
+  readYourWritesWindowMs: env.DATABASE_READ_YOUR_WRITES_WINDOW_MS,
+  replicaMaxLagMs: env.DATABASE_REPLICA_MAX_LAG_MS,
+  applicationName,
+});

@@ -1,0 +1,63 @@
+import { REDIS_CLIENT, RedisKeys } from '@app/redis';
+import {
+  type DynamicModule,
+  Global,
+  Inject,
+  Module,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import type { DatabaseConfig } from './database.config.js';
+import { createDataSource } from './data-source.factory.js';
+import { Database } from './routing/database.js';
+import { DatabaseNode } from './routing/database-node.js';
+import { ReadYourWrites } from './routing/read-your-writes.js';
+
+export const DATABASE_CONFIG = Symbol('DATABASE_CONFIG');
+
+export function createDatabase(config: DatabaseConfig, redis: Redis, keys: RedisKeys): Database {
+  const primary = new DatabaseNode('primary', createDataSource(config.primaryUrl, 'primary', config));
+  const replicas = config.replicaUrls.map(
+    (url, index) => new DatabaseNode(`replica-${index + 1}`, createDataSource(url, 'replica', config)),
+  );
+  return new Database(
+    primary,
+    replicas,
+    new ReadYourWrites(redis, keys, config.readYourWritesWindowMs),
+    config.replicaMaxLagMs,
+  );
+}
+
+class DatabaseLifecycle implements OnModuleInit, OnApplicationShutdown {
+  constructor(@Inject(Database) private readonly database: Database) {}
+
+  async onModuleInit(): Promise<void> {
+    await this.database.start();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.database.stop();
+  }
+}
+
+/** Provides {@link Database}: the primary, the replicas and the read routing between them. */
+@Global()
+@Module({})
+export class DatabaseModule {
+  static forRoot(config: DatabaseConfig): DynamicModule {
+    return {
+      module: DatabaseModule,
+      providers: [
+        { provide: DATABASE_CONFIG, useValue: config },
+        {
+          provide: Database,
+          inject: [REDIS_CLIENT, RedisKeys],
+          useFactory: (redis: Redis, keys: RedisKeys) => createDatabase(config, redis, keys),
+        },
+        DatabaseLifecycle,
+      ],
+      exports: [Database, DATABASE_CONFIG],
+    };
+  }
+}

@@ -1,0 +1,44 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+
+export enum Role {
+  User = 'USER',
+  Admin = 'ADMIN',
+}
+
+@Entity({ name: 'users' })
+@Index('users_email_key', { synchronize: false })
+export class UserEntity {
+  @PrimaryGeneratedColumn('uuid')
+  id!: string;
+
+  /** Unique regardless of case: the `users_email_key` index is on `lower(email)` (see the migration). */
+  @Column({ type: 'varchar', length: 254, nullable: true })
+  email!: string | null;
+
+  /** argon2id PHC string; null for accounts that only sign in with Kakao. */
+  @Column({ type: 'varchar', length: 255, nullable: true })
+  passwordHash!: string | null;
+
+  @Column({ type: 'varchar', length: 50 })
+  nickname!: string;
+
+  @Column({ type: 'enum', enum: Role, enumName: 'user_role', default: Role.User })
+  role!: Role;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  emailVerifiedAt!: Date | null;
+
+  /** Kakao's app-scoped user id, a 64-bit integer kept as its decimal text. */
+  @Index('users_kakao_id_key', { unique: true })
+  @Column({ type: 'text', nullable: true })
+  kakaoId!: string | null;
+
+  @Column({ type: 'timestamptz', nullable: true })
+  bannedAt!: Date | null;
+
+  @CreateDateColumn({ type: 'timestamptz' })
+  createdAt!: Date;
+
+  @UpdateDateColumn({ type: 'timestamptz' })
+  updatedAt!: Date;
+}

@@ -1,0 +1,13 @@
+/** Every migration in order. `npm run migration:generate` appends new ones here. */
+import type { MigrationInterface } from 'typeorm';
+import { CreateUsers1795429726871 } from './1795429726871-create-users.js';
+import { CreateBoards1795433010155 } from './1795433010155-create-boards.js';
+import { CreateTasks1795435515454 } from './1795435515454-create-tasks.js';
+import { CreateOutbox1795436045737 } from './1795436045737-create-outbox.js';
+
+export const MIGRATIONS: (new () => MigrationInterface)[] = [
+  CreateUsers1795429726871,
+  CreateBoards1795433010155,
+  CreateTasks1795435515454,
+  CreateOutbox1795436045737,
+];

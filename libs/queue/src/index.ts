@@ -1,0 +1,3 @@
+export * from './mail.queue.js';
+export * from './queue.connection.js';
+export * from './queue.contract.js';

@@ -1,0 +1,32 @@
+import { closeRedis, type RedisConfig } from '@app/redis';
+import { Queue, type JobsOptions } from 'bullmq';
+import { MailJobName, QueueName, type MailJob } from './queue.contract.js';
+import { createQueueConnection, DEFAULT_JOB_OPTIONS, queuePrefix } from './queue.connection.js';
+
+/** The producer side of the mail queue. */
+export class MailQueue {
+  readonly queue: Queue<MailJob, void, MailJobName>;
+  private readonly connection;
+
+  constructor(config: RedisConfig) {
+    this.connection = createQueueConnection(config, 'producer');
+    this.connection.on('error', () => undefined);
+    this.queue = new Queue<MailJob, void, MailJobName>(QueueName.Mail, {
+      connection: this.connection,
+      prefix: queuePrefix(config),
+      defaultJobOptions: DEFAULT_JOB_OPTIONS,
+    });
+    // Connection errors surface on the calls that fail (as 503s); the queue's own event would go to stderr.
+    this.queue.on('error', () => undefined);
+  }
+
+  /** Enqueues one mail. `jobId` makes it idempotent: a second add with the same id is a no-op. */
+  async send(mail: MailJob, options: Pick<JobsOptions, 'jobId' | 'delay'> = {}): Promise<void> {
+    await this.queue.add(MailJobName.Send, mail, options);
+  }
+
+  async close(): Promise<void> {
+    await this.queue.close().catch(() => undefined);
+    await closeRedis(this.connection);
+  }
+}

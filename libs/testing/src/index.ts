@@ -1,0 +1,4 @@
+export * from './kakao/index.js';
+export * from './migrated-cluster.js';
+export * from './smtp-sink.js';
+export * from './test-stack.js';

@@ -1,0 +1,73 @@
+import { createDataSource, type DatabaseConfig } from '@app/database';
+import { PostgresCluster } from '@app/embedded';
+import { mkdtemp } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { withDatabase } from './test-stack.js';
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Applies every migration to the database at `url`. */
+export async function migrate(url: string): Promise<void> {
+  const config: DatabaseConfig = {
+    primaryUrl: url,
+    replicaUrls: [],
+    poolSize: 1,
+    connectTimeoutMs: 5_000,
+    statementTimeoutMs: 60_000,
+    replicaTimeoutMs: 5_000,
+    readYourWritesWindowMs: 60_000,
+    replicaMaxLagMs: 10_000,
+    applicationName: 'modak-test-migrations',
+  };
+  const dataSource = createDataSource(url, 'primary', config);
+  await dataSource.initialize();
+  try {
+    await dataSource.runMigrations({ transaction: 'each' });
+  } finally {
+    await dataSource.destroy();
+  }
+}
+
+export interface MigratedCluster {
+  cluster: PostgresCluster;
+  dir: string;
+  primaryUrl: string;
+  replicaUrl: string;
+}
+
+/**
+ * A throwaway primary + streaming replica in a temp folder on free ports, with `database` created and migrated.
+ * The e2e run shares one; a suite that stops the replica or pauses its replay starts its own.
+ */
+export async function startMigratedCluster(database = 'modak'): Promise<MigratedCluster> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'modak-pg-'));
+  const cluster = await PostgresCluster.start({
+    dir,
+    primaryPort: await freePort(),
+    replicaPort: await freePort(),
+    user: 'modak',
+    database: 'postgres',
+    ephemeral: true,
+  });
+  const primaryUrl = withDatabase(cluster.primaryUrl, database);
+  try {
+    await cluster.query('primary', `CREATE DATABASE "${database}"`);
+    await migrate(primaryUrl);
+    await cluster.waitForReplay();
+  } catch (error) {
+    await cluster.destroy();
+    throw error;
+  }
+  return { cluster, dir, primaryUrl, replicaUrl: withDatabase(cluster.replicaUrl, database) };
+}

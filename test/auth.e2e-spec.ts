@@ -1,0 +1,279 @@
+import { Role } from '@app/database';
+import { createTestDatabase, SmtpSink, type TestDatabase } from '@app/testing';
+import { randomUUID } from 'node:crypto';
+import { startApi, testApiEnv, type TestApi } from './support/api.js';
+import { call, createUser, login, mailedCode, PASSWORD, post, refresh } from './support/auth.js';
+import { json } from './support/http.js';
+import { startWorker, testWorkerEnv, type TestWorker } from './support/worker.js';
+
+describe('email sign-up, sign-in, refresh and sign-out', () => {
+  let database: TestDatabase;
+  let sink: SmtpSink;
+  let worker: TestWorker;
+  let api: TestApi;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    sink = await SmtpSink.start();
+    worker = await startWorker(testWorkerEnv(database, { SMTP_URL: sink.url }));
+    api = await startApi(testApiEnv(database, { ADMIN_EMAILS: 'boss@example.com' }));
+  });
+
+  afterAll(async () => {
+    await api?.close();
+    await worker?.close();
+    await sink?.stop();
+  });
+
+  const email = () => `new-${randomUUID().slice(0, 8)}@example.com`;
+
+  it('walks signup -> mailed code -> verify -> login -> refresh -> logout', async () => {
+    const address = email();
+    const signup = await post(api, '/auth/signup', { email: address, password: PASSWORD, nickname: '다연' });
+    expect(signup.status).toBe(201);
+    const { user } = await json(signup);
+    expect(user).toMatchObject({
+      email: address,
+      nickname: '다연',
+      role: 'USER',
+      emailVerified: false,
+      provider: 'email',
+    });
+    expect(user).not.toHaveProperty('passwordHash');
+
+    const beforeVerify = await post(api, '/auth/login', { email: address, password: PASSWORD });
+    expect(beforeVerify.status).toBe(403);
+    expect((await json(beforeVerify)).code).toBe('EMAIL_NOT_VERIFIED');
+
+    const code = await mailedCode(sink, address);
+    const verify = await post(api, '/auth/email/verify', { email: address, code });
+    expect(verify.status).toBe(200);
+    expect(await json(verify)).toEqual({ verified: true });
+
+    const signIn = await post(api, '/auth/login', { email: address.toUpperCase(), password: PASSWORD });
+    expect(signIn.status).toBe(200);
+    expect(signIn.headers.get('cache-control')).toBe('no-store');
+    const tokens = await json(signIn);
+    expect(tokens).toMatchObject({ tokenType: 'Bearer', expiresIn: 900, refreshExpiresIn: 30 * 24 * 3600 });
+    expect(tokens.user).toMatchObject({ id: user.id, emailVerified: true });
+    const cookie = signIn.headers.get('set-cookie')!;
+    expect(cookie).toContain(`modak_rt=${tokens.refreshToken}`);
+    expect(cookie).toMatch(/HttpOnly/i);
+    expect(cookie).toMatch(/SameSite=Strict/i);
+    expect(cookie).toContain('Path=/api/v1/auth');
+
+    const me = await call(api, '/users/me', tokens.accessToken);
+    expect(me.status).toBe(200);
+    expect((await json(me)).id).toBe(user.id);
+
+    const rotated = await refresh(api, tokens.refreshToken);
+    expect(rotated.status).toBe(200);
+    const next = await json(rotated);
+    expect(next.refreshToken).not.toBe(tokens.refreshToken);
+
+    const logout = await call(api, '/auth/logout', next.accessToken, { method: 'POST' });
+    expect(logout.status).toBe(204);
+    expect((await call(api, '/users/me', next.accessToken)).status).toBe(401);
+    expect((await refresh(api, next.refreshToken)).status).toBe(401);
+  });
+
+  it('refuses a signup that tries to set its role, and creates nobody', async () => {
+    const address = email();
+    const response = await post(api, '/auth/signup', {
+      email: address,
+      password: PASSWORD,
+      nickname: 'x',
+      role: 'ADMIN',
+    });
+    expect(response.status).toBe(400);
+    expect((await json(response)).errors).toEqual([expect.objectContaining({ field: 'role' })]);
+    expect((await post(api, '/auth/login', { email: address, password: PASSWORD })).status).toBe(401);
+  });
+
+  it('refuses common and short passwords, and a taken email', async () => {
+    const common = await post(api, '/auth/signup', { email: email(), password: 'password123', nickname: 'x' });
+    expect(common.status).toBe(400);
+    expect((await json(common)).errors[0].field).toBe('password');
+    const short = await post(api, '/auth/signup', { email: email(), password: 'a1b2c3', nickname: 'x' });
+    expect(short.status).toBe(400);
+    const existing = await createUser(api);
+    const taken = await post(api, '/auth/signup', {
+      email: existing.email.toUpperCase(),
+      password: PASSWORD,
+      nickname: 'x',
+    });
+    expect(taken.status).toBe(409);
+    expect((await json(taken)).code).toBe('EMAIL_TAKEN');
+  });
+
+  it('makes ADMIN_EMAILS admins once they verify, and lets a new signup replace an unverified one', async () => {
+    const squatter = await post(api, '/auth/signup', {
+      email: 'boss@example.com',
+      password: 'squatter-password-1',
+      nickname: 'x',
+    });
+    expect((await json(squatter)).user.role).toBe('USER');
+    const owner = await post(api, '/auth/signup', { email: 'Boss@Example.com', password: PASSWORD, nickname: 'boss' });
+    expect(owner.status).toBe(201);
+    expect((await json(owner)).user).toMatchObject({ role: 'USER', nickname: 'boss' });
+    // Each signup mails a new code and the newest replaces the others: the owner's is the last one.
+    await sink.waitFor(() => sink.to('boss@example.com').length === 2);
+    const code = /\b(\d{6})\b/.exec(sink.to('boss@example.com').at(-1)!.text)![1];
+    expect((await post(api, '/auth/email/verify', { email: 'boss@example.com', code })).status).toBe(200);
+    expect(
+      (await post(api, '/auth/login', { email: 'boss@example.com', password: 'squatter-password-1' })).status,
+    ).toBe(401);
+    const tokens = await login(api, { email: 'boss@example.com', password: PASSWORD });
+    expect((await json(await call(api, '/users/me', tokens.accessToken))).role).toBe('ADMIN');
+    const again = await post(api, '/auth/signup', { email: 'boss@example.com', password: PASSWORD, nickname: 'x' });
+    expect((await json(again)).code).toBe('EMAIL_TAKEN');
+  });
+
+  it('answers a wrong email and a wrong password alike', async () => {
+    const user = await createUser(api);
+    const wrongPassword = await post(api, '/auth/login', { email: user.email, password: 'not-the-password' });
+    const wrongEmail = await post(api, '/auth/login', { email: `x${user.email}`, password: PASSWORD });
+    const unverified = await createUser(api, { verified: false });
+    const wrongPasswordUnverified = await post(api, '/auth/login', { email: unverified.email, password: 'nope-nope' });
+    const bodies = await Promise.all([wrongPassword, wrongEmail, wrongPasswordUnverified].map((r) => json(r)));
+    expect([wrongPassword.status, wrongEmail.status, wrongPasswordUnverified.status]).toEqual([401, 401, 401]);
+    expect(new Set(bodies.map((b) => `${b.code}|${b.detail}`)).size).toBe(1);
+    expect(bodies[0].code).toBe('INVALID_CREDENTIALS');
+  });
+
+  it('kills a code after five wrong tries, and accepts 202 for unknown addresses on resend', async () => {
+    const address = email();
+    await post(api, '/auth/signup', { email: address, password: PASSWORD, nickname: 'x' });
+    const code = await mailedCode(sink, address);
+    const wrong = code === '000000' ? '111111' : '000000';
+    for (let i = 0; i < 5; i += 1) {
+      const attempt = await post(api, '/auth/email/verify', { email: address, code: wrong });
+      expect((await json(attempt)).code).toBe('INVALID_VERIFICATION_CODE');
+    }
+    const late = await post(api, '/auth/email/verify', { email: address, code });
+    expect(late.status).toBe(400);
+    expect((await json(late)).detail).toMatch(/expired|used up/);
+    expect((await post(api, '/auth/email/resend', { email: email() })).status).toBe(202);
+  });
+
+  it('refreshes through the cookie alone', async () => {
+    const tokens = await login(api, await createUser(api));
+    const response = await fetch(`${api.url}/api/v1/auth/refresh`, {
+      method: 'POST',
+      headers: { cookie: `modak_rt=${tokens.refreshToken}` },
+    });
+    expect(response.status).toBe(200);
+  });
+
+  it('gives 20 concurrent refreshes of one token the same successor and keeps the login alive', async () => {
+    const tokens = await login(api, await createUser(api));
+    const answers = await Promise.all(Array.from({ length: 20 }, () => refresh(api, tokens.refreshToken)));
+    expect(answers.map((a) => a.status)).toEqual(Array(20).fill(200));
+    const successors = new Set((await Promise.all(answers.map((a) => json(a)))).map((body) => body.refreshToken));
+    expect(successors.size).toBe(1);
+    const [successor] = [...successors];
+    expect((await refresh(api, successor)).status).toBe(200);
+  });
+
+  it('ends the whole login when a rotated token comes back after its successor rotated (RT1 -> RT2 -> RT3, RT1)', async () => {
+    const first = await login(api, await createUser(api));
+    const second = await json(await refresh(api, first.refreshToken));
+    const third = await json(await refresh(api, second.refreshToken));
+    const reuse = await refresh(api, first.refreshToken);
+    expect(reuse.status).toBe(401);
+    expect(reuse.headers.get('cache-control')).toBe('no-store');
+    expect((await json(reuse)).code).toBe('TOKEN_REUSED');
+    expect((await refresh(api, third.refreshToken)).status).toBe(401);
+    expect((await call(api, '/users/me', third.accessToken)).status).toBe(401);
+  });
+
+  it('lists sessions with the current one marked, ends another, and logs out everywhere', async () => {
+    const user = await createUser(api);
+    const phone = await login(api, user);
+    const laptop = await login(api, user);
+    const sessions = await json(await call(api, '/auth/sessions', laptop.accessToken));
+    expect(sessions).toHaveLength(2);
+    expect(sessions.filter((s: { current: boolean }) => s.current)).toHaveLength(1);
+    const phoneSession = sessions.find((s: { current: boolean }) => !s.current);
+    expect(
+      (await call(api, `/auth/sessions/${phoneSession.id}`, laptop.accessToken, { method: 'DELETE' })).status,
+    ).toBe(204);
+    expect((await refresh(api, phone.refreshToken)).status).toBe(401);
+    expect((await call(api, `/auth/sessions/${randomUUID()}`, laptop.accessToken, { method: 'DELETE' })).status).toBe(
+      404,
+    );
+
+    const tablet = await login(api, user);
+    expect((await call(api, '/auth/logout-all', laptop.accessToken, { method: 'POST' })).status).toBe(204);
+    expect((await call(api, '/users/me', tablet.accessToken)).status).toBe(401);
+    expect((await refresh(api, tablet.refreshToken)).status).toBe(401);
+  });
+
+  it('keeps USER away from /admin and lets ADMIN ban: the banned user is out on the very next request', async () => {
+    const admin = await createUser(api, { role: Role.Admin });
+    const member = await createUser(api);
+    const adminTokens = await login(api, admin);
+    const memberTokens = await login(api, member);
+
+    const forbidden = await call(api, '/admin/users', memberTokens.accessToken);
+    expect(forbidden.status).toBe(403);
+    expect((await json(forbidden)).code).toBe('FORBIDDEN');
+
+    const list = await json(await call(api, `/admin/users?q=${member.email.slice(0, 10)}`, adminTokens.accessToken));
+    expect(list.items.map((u: { id: string }) => u.id)).toEqual([member.id]);
+    expect(list.meta).toEqual({ page: 1, perPage: 20, total: 1, totalPages: 1 });
+
+    const ban = await call(api, `/admin/users/${member.id}/ban`, adminTokens.accessToken, { method: 'POST' });
+    expect(ban.status).toBe(200);
+    expect((await json(ban)).bannedAt).toEqual(expect.any(String));
+    expect((await call(api, '/users/me', memberTokens.accessToken)).status).toBe(401);
+    expect((await refresh(api, memberTokens.refreshToken)).status).toBe(401);
+    const bannedLogin = await post(api, '/auth/login', { email: member.email, password: PASSWORD });
+    expect((await json(bannedLogin)).code).toBe('ACCOUNT_BANNED');
+
+    await call(api, `/admin/users/${member.id}/unban`, adminTokens.accessToken, { method: 'POST' });
+    expect((await post(api, '/auth/login', { email: member.email, password: PASSWORD })).status).toBe(200);
+  });
+
+  it('demoting an admin ends their admin access at once', async () => {
+    const boss = await createUser(api, { role: Role.Admin });
+    const deputy = await createUser(api, { role: Role.Admin });
+    const bossTokens = await login(api, boss);
+    const deputyTokens = await login(api, deputy);
+    const demote = await call(api, `/admin/users/${deputy.id}/role`, bossTokens.accessToken, {
+      method: 'PATCH',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ role: 'USER' }),
+    });
+    expect((await json(demote)).role).toBe('USER');
+    expect((await call(api, '/admin/users', deputyTokens.accessToken)).status).toBe(401);
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    const again = await login(api, deputy);
+    expect((await call(api, '/admin/users', again.accessToken)).status).toBe(403);
+  });
+
+  it('changes only the nickname through PATCH /users/me', async () => {
+    const tokens = await login(api, await createUser(api));
+    const patch = (body: unknown) =>
+      call(api, '/users/me', tokens.accessToken, {
+        method: 'PATCH',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    expect((await json(await patch({ nickname: ' 모닥불 ' }))).nickname).toBe('모닥불');
+    expect((await patch({ nickname: 'x', role: 'ADMIN' })).status).toBe(400);
+    expect((await json(await call(api, '/users/me', tokens.accessToken))).role).toBe('USER');
+  });
+
+  it('rate-limits failed logins per account and IP with Retry-After', async () => {
+    const user = await createUser(api);
+    const limit = api.config.auth.rateLimits.loginAccountIp.limit;
+    for (let i = 0; i < limit; i += 1) {
+      expect((await post(api, '/auth/login', { email: user.email, password: `wrong-${i}` })).status).toBe(401);
+    }
+    const blocked = await post(api, '/auth/login', { email: user.email, password: PASSWORD });
+    expect(blocked.status).toBe(429);
+    expect((await json(blocked)).code).toBe('RATE_LIMITED');
+    expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+});

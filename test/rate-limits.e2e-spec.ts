@@ -1,0 +1,105 @@
+import { createTestDatabase, type TestDatabase } from '@app/testing';
+import { startApi, testApiEnv, type TestApi } from './support/api.js';
+import { call, createUser, login, PASSWORD, post, refresh } from './support/auth.js';
+import { json } from './support/http.js';
+
+// Tight limits so that each one is reached in a few calls; two instances show that the counters are shared.
+describe('rate limits', () => {
+  let database: TestDatabase;
+  let first: TestApi;
+  let second: TestApi;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    const env = testApiEnv(database, {
+      RATE_LIMIT_SIGNUP_IP: '2/1m',
+      RATE_LIMIT_RESEND_IP: '2/1m',
+      RATE_LIMIT_VERIFY_EMAIL: '3/1m',
+      RATE_LIMIT_REFRESH_SESSION: '2/1m',
+      RATE_LIMIT_LOGIN_IP: '3/1m',
+    });
+    [first, second] = await Promise.all([startApi(env), startApi(env)]);
+  });
+
+  afterAll(async () => {
+    await Promise.all([first?.close(), second?.close()]);
+  });
+
+  const fromIp = (ip: string) => ({ 'x-forwarded-for': ip });
+  const expectLimited = async (response: Response) => {
+    expect(response.status).toBe(429);
+    expect((await json(response)).code).toBe('RATE_LIMITED');
+    expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
+  };
+
+  it('limits signups per IP across instances', async () => {
+    const signup = (api: TestApi, n: number) =>
+      post(
+        api,
+        '/auth/signup',
+        { email: `s${n}@example.com`, password: PASSWORD, nickname: 'x' },
+        fromIp('198.51.100.1'),
+      );
+    expect((await signup(first, 1)).status).not.toBe(429);
+    expect((await signup(second, 2)).status).not.toBe(429);
+    await expectLimited(await signup(first, 3));
+    // Another address is not affected.
+    const other = await post(
+      first,
+      '/auth/signup',
+      { email: 's4@example.com', password: PASSWORD, nickname: 'x' },
+      fromIp('198.51.100.2'),
+    );
+    expect(other.status).toBe(201);
+  });
+
+  it('limits code resends per IP', async () => {
+    const resend = () => post(first, '/auth/email/resend', { email: 'anyone@example.com' }, fromIp('198.51.100.3'));
+    expect((await resend()).status).toBe(202);
+    expect((await resend()).status).toBe(202);
+    await expectLimited(await resend());
+  });
+
+  it('limits verification attempts per email, whatever the IP', async () => {
+    const verify = (ip: string) =>
+      post(first, '/auth/email/verify', { email: 'target@example.com', code: '123456' }, fromIp(ip));
+    for (const ip of ['198.51.100.4', '198.51.100.5', '198.51.100.6']) expect((await verify(ip)).status).toBe(400);
+    await expectLimited(await verify('198.51.100.7'));
+  });
+
+  it('limits failed logins per IP across accounts', async () => {
+    const attempt = (n: number) =>
+      post(
+        second,
+        '/auth/login',
+        { email: `nobody${n}@example.com`, password: 'wrong-password' },
+        fromIp('198.51.100.8'),
+      );
+    for (const n of [1, 2, 3]) expect((await attempt(n)).status).toBe(401);
+    await expectLimited(await attempt(4));
+  });
+
+  it('limits refreshes per session', async () => {
+    const tokens = await login(first, await createUser(first));
+    const one = await json(await refresh(first, tokens.refreshToken));
+    const two = await json(await refresh(second, one.refreshToken));
+    await expectLimited(await refresh(first, two.refreshToken));
+  });
+
+  it('records the client address from X-Forwarded-For (one trusted hop, the load balancer)', async () => {
+    const user = await createUser(first);
+    const response = await post(
+      first,
+      '/auth/login',
+      { email: user.email, password: PASSWORD },
+      {
+        'x-forwarded-for': '203.0.113.9, 198.51.100.77',
+        'user-agent': 'Modak-SPA/1.0',
+      },
+    );
+    const { accessToken } = await json(response);
+    const [session] = await json(await call(first, '/auth/sessions', accessToken));
+    // The last hop is the one the load balancer appended: the address the client connected from.
+    expect(session).toMatchObject({ ip: '198.51.100.77', userAgent: 'Modak-SPA/1.0', current: true });
+  });
+});

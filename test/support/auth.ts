@@ -1,0 +1,65 @@
+import { Role } from '@app/database';
+import type { SmtpSink } from '@app/testing';
+import { randomUUID } from 'node:crypto';
+import { PasswordHasher } from '../../apps/api/src/auth/password-hasher.js';
+import { UsersRepository } from '../../apps/api/src/users/users.repository.js';
+import type { TestApi } from './api.js';
+import { json } from './http.js';
+
+export const PASSWORD = 'quiet-harbor-lantern-42';
+
+export interface TestUser {
+  id: string;
+  email: string;
+  password: string;
+  role: Role;
+}
+
+/** A user straight in the database through the api's own repository and hasher (verified unless told otherwise). */
+export async function createUser(
+  api: TestApi,
+  options: { role?: Role; verified?: boolean; email?: string } = {},
+): Promise<TestUser> {
+  const email = options.email ?? `user-${randomUUID().slice(0, 8)}@example.com`;
+  const role = options.role ?? Role.User;
+  const user = await api.app.get(UsersRepository).create({
+    email,
+    passwordHash: await api.app.get(PasswordHasher).hash(PASSWORD),
+    nickname: `nick-${email.slice(5, 13)}`,
+    role,
+    emailVerifiedAt: options.verified === false ? null : new Date(),
+  });
+  return { id: user.id, email, password: PASSWORD, role };
+}
+
+export interface Tokens {
+  accessToken: string;
+  refreshToken: string;
+}
+
+export const post = (api: TestApi, path: string, body?: unknown, headers: Record<string, string> = {}) =>
+  fetch(`${api.url}/api/v1${path}`, {
+    method: 'POST',
+    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+
+export const call = (api: TestApi, path: string, accessToken?: string, init: RequestInit = {}) =>
+  fetch(`${api.url}/api/v1${path}`, {
+    ...init,
+    headers: { ...(accessToken ? { authorization: `Bearer ${accessToken}` } : {}), ...(init.headers ?? {}) },
+  });
+
+export async function login(api: TestApi, user: Pick<TestUser, 'email' | 'password'>): Promise<Tokens> {
+  const response = await post(api, '/auth/login', { email: user.email, password: user.password });
+  if (response.status !== 200) throw new Error(`login failed: ${response.status} ${await response.text()}`);
+  return json<Tokens>(response);
+}
+
+export const refresh = (api: TestApi, refreshToken: string) => post(api, '/auth/refresh', { refreshToken });
+
+/** The 6-digit code of the latest verification mail to `email`. */
+export async function mailedCode(sink: SmtpSink, email: string): Promise<string> {
+  const mail = await sink.waitFor((m) => m.to.includes(email) && m.subject.includes('인증 코드'));
+  return /\b(\d{6})\b/.exec(mail.text)![1];
+}

@@ -1,0 +1,224 @@
+import { Role } from '@app/database';
+import { createTestDatabase, query, SmtpSink, type TestDatabase } from '@app/testing';
+import { startApi, testApiEnv, type TestApi } from './support/api.js';
+import { call, createUser, login, type TestUser } from './support/auth.js';
+import { eventually, json } from './support/http.js';
+import { startWorker, testWorkerEnv, type TestWorker } from './support/worker.js';
+
+describe('tasks', () => {
+  let database: TestDatabase;
+  let api: TestApi;
+  const people: Record<'creator' | 'assignee' | 'other' | 'admin', { user: TestUser; token: string }> = {} as never;
+
+  let sink: SmtpSink;
+  let worker: TestWorker;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    sink = await SmtpSink.start();
+    worker = await startWorker(testWorkerEnv(database, { SMTP_URL: sink.url }));
+    api = await startApi(testApiEnv(database));
+    for (const [name, role] of [
+      ['creator', Role.User],
+      ['assignee', Role.User],
+      ['other', Role.User],
+      ['admin', Role.Admin],
+    ] as const) {
+      const user = await createUser(api, { role });
+      people[name] = { user, token: (await login(api, user)).accessToken };
+    }
+  });
+
+  afterAll(async () => {
+    await api?.close();
+    await worker?.close();
+    await sink?.stop();
+  });
+
+  const send = (method: string, path: string, token: string, body?: unknown) =>
+    call(api, path, token, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  const createTask = async (body: Record<string, unknown> = {}) => {
+    const response = await send('POST', '/tasks', people.creator.token, { title: 'Write the release notes', ...body });
+    expect(response.status).toBe(201);
+    return json(response);
+  };
+
+  it('creates a task with its assignee, due date and version 1, and logs the creation', async () => {
+    const task = await createTask({
+      assigneeId: people.assignee.user.id,
+      dueAt: '2026-12-01T09:00:00+09:00',
+      description: 'v1.2',
+    });
+    expect(task).toMatchObject({
+      title: 'Write the release notes',
+      description: 'v1.2',
+      status: 'TODO',
+      creator: { id: people.creator.user.id },
+      assignee: { id: people.assignee.user.id },
+      dueAt: '2026-12-01T00:00:00.000Z',
+      version: 1,
+    });
+    const events = await json(await send('GET', `/tasks/${task.id}/events`, people.other.token));
+    expect(events).toEqual([
+      expect.objectContaining({
+        type: 'CREATED',
+        actor: { id: people.creator.user.id, nickname: expect.any(String) },
+        changes: expect.objectContaining({ title: { old: null, new: 'Write the release notes' } }),
+      }),
+    ]);
+  });
+
+  it('refuses an assignee that does not exist or is banned', async () => {
+    const missing = await send('POST', '/tasks', people.creator.token, {
+      title: 't',
+      assigneeId: '6f1c0a0e-8a43-4d43-9c55-8f9d5b0b3f2e',
+    });
+    expect(missing.status).toBe(400);
+    expect((await json(missing)).errors[0].field).toBe('assigneeId');
+    const banned = await createUser(api);
+    await send('POST', `/admin/users/${banned.id}/ban`, people.admin.token);
+    expect((await send('POST', '/tasks', people.creator.token, { title: 't', assigneeId: banned.id })).status).toBe(
+      400,
+    );
+  });
+
+  it('lets the creator, the assignee and an admin change it, logging old and new values; not others', async () => {
+    const task = await createTask({ assigneeId: people.assignee.user.id });
+    const moved = await send('PATCH', `/tasks/${task.id}`, people.assignee.token, {
+      version: 1,
+      status: 'IN_PROGRESS',
+    });
+    expect(moved.status).toBe(200);
+    expect(await json(moved)).toMatchObject({ status: 'IN_PROGRESS', version: 2 });
+    const renamed = await send('PATCH', `/tasks/${task.id}`, people.admin.token, {
+      version: 2,
+      title: 'Renamed',
+      assigneeId: null,
+    });
+    expect(await json(renamed)).toMatchObject({ title: 'Renamed', assignee: null, version: 3 });
+    const reassigned = await send('PATCH', `/tasks/${task.id}`, people.creator.token, {
+      version: 3,
+      assigneeId: people.other.user.id,
+    });
+    expect((await json(reassigned)).assignee.id).toBe(people.other.user.id);
+    expect((await send('PATCH', `/tasks/${task.id}`, people.assignee.token, { version: 4, title: 'x' })).status).toBe(
+      403,
+    );
+
+    const events = await json(await send('GET', `/tasks/${task.id}/events`, people.creator.token));
+    expect(events.map((event: { type: string }) => event.type)).toEqual([
+      'CREATED',
+      'STATUS_CHANGED',
+      'UPDATED',
+      'ASSIGNED',
+    ]);
+    expect(events[1].changes).toEqual({ status: { old: 'TODO', new: 'IN_PROGRESS' } });
+    expect(events[2].changes).toEqual({
+      title: { old: 'Write the release notes', new: 'Renamed' },
+      assigneeId: { old: people.assignee.user.id, new: null },
+    });
+  });
+
+  it('answers 409 VERSION_CONFLICT to a stale version and changes nothing', async () => {
+    const task = await createTask();
+    await send('PATCH', `/tasks/${task.id}`, people.creator.token, { version: 1, title: 'first' });
+    const stale = await send('PATCH', `/tasks/${task.id}`, people.creator.token, { version: 1, title: 'second' });
+    expect(stale.status).toBe(409);
+    expect((await json(stale)).code).toBe('VERSION_CONFLICT');
+    expect((await json(await send('GET', `/tasks/${task.id}`, people.creator.token))).title).toBe('first');
+    expect((await send('PATCH', `/tasks/${task.id}`, people.creator.token, { title: 'no version' })).status).toBe(400);
+  });
+
+  it('lets exactly one of two concurrent changes with the same version win', async () => {
+    const task = await createTask();
+    const [a, b] = await Promise.all([
+      send('PATCH', `/tasks/${task.id}`, people.creator.token, { version: 1, title: 'from a' }),
+      send('PATCH', `/tasks/${task.id}`, people.creator.token, { version: 1, title: 'from b' }),
+    ]);
+    expect([a.status, b.status].sort()).toEqual([200, 409]);
+    const rows = await query<{ version: number }>(database.primaryUrl, 'SELECT version FROM tasks WHERE id = $1', [
+      task.id,
+    ]);
+    expect(rows[0].version).toBe(2);
+    const events = await json(await send('GET', `/tasks/${task.id}/events`, people.creator.token));
+    expect(events).toHaveLength(2);
+  });
+
+  it('filters by status and by me as assignee or creator', async () => {
+    const mine = await createTask({ title: 'for the assignee', assigneeId: people.assignee.user.id });
+    const assigned = await json(await send('GET', '/tasks?assigneeId=me&perPage=100', people.assignee.token));
+    expect(assigned.items.map((t: { id: string }) => t.id)).toContain(mine.id);
+    expect(assigned.items.every((t: { assignee: { id: string } }) => t.assignee.id === people.assignee.user.id)).toBe(
+      true,
+    );
+    const created = await json(await send('GET', '/tasks?creatorId=me&status=TODO&perPage=100', people.creator.token));
+    expect(
+      created.items.every(
+        (t: { creator: { id: string }; status: string }) =>
+          t.creator.id === people.creator.user.id && t.status === 'TODO',
+      ),
+    ).toBe(true);
+    expect((await send('GET', '/tasks?assigneeId=someone', people.creator.token)).status).toBe(400);
+    expect((await call(api, '/tasks')).status).toBe(401);
+  });
+
+  it('deletes softly for the creator or an admin only', async () => {
+    const task = await createTask({ assigneeId: people.assignee.user.id });
+    expect((await send('DELETE', `/tasks/${task.id}`, people.assignee.token)).status).toBe(403);
+    expect((await send('DELETE', `/tasks/${task.id}`, people.creator.token)).status).toBe(204);
+    expect((await send('GET', `/tasks/${task.id}`, people.creator.token)).status).toBe(404);
+    const rows = await query(database.primaryUrl, 'SELECT 1 FROM tasks WHERE id = $1 AND deleted_at IS NOT NULL', [
+      task.id,
+    ]);
+    expect(rows).toHaveLength(1);
+  });
+
+  describe('mail', () => {
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 500));
+
+    it('mails the assignee when a task is assigned to them, never the person who did it', async () => {
+      const task = await createTask({ title: `assign ${Date.now()}`, assigneeId: people.assignee.user.id });
+      const mail = await sink.waitFor((m) => m.subject.includes(task.title));
+      expect(mail.to).toEqual([people.assignee.user.email]);
+      expect(mail.subject).toContain('assigned to you');
+      await settle();
+      expect(sink.messages.filter((m) => m.subject.includes(task.title))).toHaveLength(1);
+    });
+
+    it('mails the creator and the assignee what changed (old -> new), except whoever changed it', async () => {
+      const task = await createTask({ title: `status ${Date.now()}`, assigneeId: people.assignee.user.id });
+      await sink.waitFor((m) => m.subject.includes(task.title));
+      sink.clear();
+      await send('PATCH', `/tasks/${task.id}`, people.assignee.token, { version: 1, status: 'DONE' });
+      const mail = await sink.waitFor((m) => m.subject.includes(task.title));
+      expect(mail.to).toEqual([people.creator.user.email]);
+      expect(mail.text).toContain('status: TODO -> DONE');
+      await send('PATCH', `/tasks/${task.id}`, people.admin.token, { version: 2, title: `${task.title} v2` });
+      const about = () => sink.messages.filter((m) => m.subject.includes(task.title));
+      await eventually(() => Promise.resolve(about().length >= 3));
+      const recipients = about()
+        .map((m) => m.to[0])
+        .sort();
+      expect(recipients).toEqual(
+        [people.assignee.user.email, people.creator.user.email, people.creator.user.email].sort(),
+      );
+      expect(sink.to(people.admin.user.email)).toHaveLength(0);
+    });
+
+    it('records each mail in the outbox and dispatches it once', async () => {
+      const task = await createTask({ title: `outbox ${Date.now()}`, assigneeId: people.assignee.user.id });
+      await sink.waitFor((m) => m.subject.includes(task.title));
+      const rows = await query<{ dispatched_at: Date | null }>(
+        database.primaryUrl,
+        "SELECT dispatched_at FROM outbox WHERE payload->>'subject' LIKE $1",
+        [`%${task.title}%`],
+      );
+      expect(rows).toHaveLength(1);
+      expect(rows[0].dispatched_at).toBeInstanceOf(Date);
+    });
+  });
+});
