@@ -1,0 +1,219 @@
+import { requestContext, type AuthUser } from '@app/core';
+import { Database, isUniqueViolation, Role, type UserEntity } from '@app/database';
+import { MailQueue } from '@app/queue';
+import { RateLimiter, type RateLimit } from '@app/redis';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { UsersRepository } from '@api/users';
+import { AccessTokens } from './access-tokens.js';
+import { AUTH_CONFIG, type AuthConfig } from './auth.config.js';
+import {
+  accountBanned,
+  commonPassword,
+  emailNotVerified,
+  emailTaken,
+  invalidCode,
+  invalidCredentials,
+  invalidRefreshToken,
+  rateLimited,
+  refreshTokenReused,
+} from './auth.errors.js';
+import { verificationMail } from './auth.mails.js';
+import { EmailCodes } from './email-codes.js';
+import { PasswordHasher } from './password-hasher.js';
+import { SessionStore, type ClientInfo, type IssuedRefresh, type Session } from './session.store.js';
+import { Revocations } from './revocations.js';
+
+/** What a successful sign-in or refresh produces. */
+export interface SignedIn {
+  accessToken: string;
+  expiresIn: number;
+  refreshToken: string;
+  refreshExpiresIn: number;
+  user: UserEntity;
+}
+
+export interface Signup {
+  email: string;
+  password: string;
+  nickname: string;
+}
+
+/**
+ * The rules of signing up, verifying, signing in, refreshing and signing out. Redis failures are not caught here:
+ * the problem filter answers them 503 DEPENDENCY_UNAVAILABLE with Retry-After.
+ */
+@Injectable()
+export class AuthService {
+  private readonly logger = new Logger(AuthService.name);
+
+  constructor(
+    @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
+    private readonly users: UsersRepository,
+    private readonly hasher: PasswordHasher,
+    private readonly codes: EmailCodes,
+    private readonly sessions: SessionStore,
+    private readonly tokens: AccessTokens,
+    private readonly revocations: Revocations,
+    private readonly limiter: RateLimiter,
+    private readonly mail: MailQueue,
+    private readonly database: Database,
+  ) {}
+
+  async signup(input: Signup, client: ClientInfo): Promise<UserEntity> {
+    await this.limit('signup-ip', client.ip, this.config.rateLimits.signupIp);
+    if (this.hasher.isCommon(input.password)) throw commonPassword();
+    const existing = await this.users.findByEmailForAccess(input.email);
+    // A verified address is taken; an unverified one proves nothing, so a new signup replaces it (nobody can squat an
+    // address they cannot read mail for).
+    if (existing && (existing.emailVerifiedAt || !existing.passwordHash)) throw emailTaken();
+    const passwordHash = await this.hasher.hash(input.password);
+    // The code is stored before the account is written, so that Redis being down changes nothing.
+    const code = await this.codes.issue(input.email);
+    let user: UserEntity;
+    try {
+      user = existing
+        ? ((await this.users.update(existing.id, { passwordHash, nickname: input.nickname })) ?? existing)
+        : await this.users.create({ email: input.email, passwordHash, nickname: input.nickname, role: Role.User });
+    } catch (error) {
+      if (isUniqueViolation(error)) throw emailTaken();
+      throw error;
+    }
+    await this.codes.startCooldown(input.email);
+    await this.sendCode(input.email, code);
+    return user;
+  }
+
+  async verifyEmail(email: string, code: string): Promise<void> {
+    await this.limit('verify-email', email.toLowerCase(), this.config.rateLimits.verifyEmail);
+    const check = await this.codes.check(email, code);
+    if (check !== 'valid') throw invalidCode(check === 'wrong' ? 'wrong' : 'expired');
+    const user = await this.users.findByEmailForAccess(email);
+    if (!user) throw invalidCode('expired');
+    if (user.emailVerifiedAt) return;
+    // ADMIN_EMAILS grants the role only once the address is proven.
+    const admin = this.config.adminEmails.includes(email.toLowerCase());
+    await this.users.update(user.id, { emailVerifiedAt: new Date(), ...(admin ? { role: Role.Admin } : {}) });
+  }
+
+  /** Sends a new code when the address has an unverified account and the cool-down allows; says nothing either way. */
+  async resendCode(email: string, client: ClientInfo): Promise<void> {
+    await this.limit('resend-ip', client.ip, this.config.rateLimits.resendIp);
+    const user = await this.users.findByEmailForAccess(email);
+    if (!user?.passwordHash || user.emailVerifiedAt) return;
+    if (!(await this.codes.startCooldown(email))) return;
+    await this.sendCode(email, await this.codes.issue(email));
+  }
+
+  /**
+   * One answer for a wrong email and a wrong password, at the same cost; the account's state (banned, unverified) is
+   * told only to whoever knows its password. Failures count per account+IP and per IP.
+   */
+  async login(email: string, password: string, client: ClientInfo): Promise<SignedIn> {
+    const accountKey = createHash('sha256').update(`${email.toLowerCase()}|${client.ip}`).digest('base64url');
+    const { loginAccountIp, loginIp } = this.config.rateLimits;
+    // Every attempt is counted before the password is checked, so parallel guesses cannot slip under the limit;
+    // a success then gives its attempts back.
+    const attempts = await Promise.all([
+      this.limiter.hit('login-account-ip', accountKey, loginAccountIp),
+      this.limiter.hit('login-ip', client.ip, loginIp),
+    ]);
+    const exceeded = attempts.find((state) => state.exceeded);
+    if (exceeded) throw rateLimited(exceeded.resetMs);
+
+    const user = await this.users.findByEmailForAccess(email);
+    const valid = user?.passwordHash
+      ? await this.hasher.verify(user.passwordHash, password)
+      : await this.hasher.verifyNothing(password);
+    if (!user || !valid) throw invalidCredentials();
+    await Promise.all([
+      this.limiter.reset('login-account-ip', accountKey),
+      this.limiter.hit('login-ip', client.ip, loginIp, -1),
+    ]);
+    if (user.bannedAt) throw accountBanned();
+    if (!user.emailVerifiedAt) throw emailNotVerified();
+    return this.signIn(user, client);
+  }
+
+  /** Starts a session for a user whose identity is established (password or Kakao). */
+  async signIn(user: UserEntity, client: ClientInfo): Promise<SignedIn> {
+    // The request wrote the account (created it, verified it) before the caller was known: from now on this client
+    // reads at least what the primary holds now.
+    requestContext.identify(`user:${user.id}`);
+    await this.database.recordClientPosition();
+    return this.signedIn(user, await this.sessions.create(user.id, client));
+  }
+
+  /**
+   * Rotates a refresh token. Everything that could refuse the refresh (rate limit, a banned user, the database) is
+   * checked before the rotation, so that a refused client still holds a token that works when it retries.
+   */
+  async refresh(refreshToken: string | undefined, client: ClientInfo): Promise<SignedIn> {
+    const session = refreshToken ? await this.sessions.peek(refreshToken) : undefined;
+    if (!refreshToken || !session) throw invalidRefreshToken();
+    await this.limit('refresh-session', session.sessionId, this.config.rateLimits.refreshSession);
+    const user = await this.users.findByIdForAccess(session.userId);
+    if (!user || user.bannedAt) {
+      await this.sessions.revoke(session.userId, session.sessionId);
+      throw invalidRefreshToken();
+    }
+    const rotation = await this.sessions.rotate(refreshToken);
+    if (rotation.kind === 'invalid') throw invalidRefreshToken();
+    if (rotation.kind === 'reused') {
+      this.logger.warn(
+        {
+          event: 'refresh_token_reused',
+          userId: rotation.userId,
+          sessionId: rotation.sessionId,
+          ip: client.ip,
+          userAgent: client.userAgent,
+        },
+        'a rotated refresh token was presented again; its login has been ended',
+      );
+      throw refreshTokenReused();
+    }
+    return this.signedIn(user, rotation);
+  }
+
+  /** Ends this session and its access token now. */
+  async logout(caller: AuthUser): Promise<void> {
+    await this.sessions.revoke(caller.id, caller.sessionId);
+    await this.revocations.deny(caller.jti, caller.exp);
+  }
+
+  /** Ends every session of the caller, and every access token issued so far. */
+  async logoutEverywhere(userId: string): Promise<void> {
+    await this.sessions.revokeAll(userId);
+    await this.revocations.revokeUser(userId);
+  }
+
+  listSessions(userId: string): Promise<Session[]> {
+    return this.sessions.list(userId);
+  }
+
+  /** Ends one of the caller's sessions; false when it has no such session. */
+  endSession(userId: string, sessionId: string): Promise<boolean> {
+    return this.sessions.revoke(userId, sessionId);
+  }
+
+  /** A fresh access token for the session, with its refresh token. */
+  private signedIn(user: UserEntity, session: IssuedRefresh): SignedIn {
+    const access = this.tokens.sign({ userId: user.id, sessionId: session.sessionId, role: user.role });
+    return {
+      accessToken: access.token,
+      expiresIn: access.expiresIn,
+      refreshToken: session.refreshToken,
+      refreshExpiresIn: session.refreshExpiresIn,
+      user,
+    };
+  }
+
+  private async sendCode(email: string, code: string): Promise<void> {
+    await this.mail.send(verificationMail(email, code));
+  }
+
+  private async limit(name: string, subject: string, rule: RateLimit): Promise<void> {
+    const state = await this.limiter.hit(name, subject, rule);
+    if (state.exceeded) throw rateLimited(state.resetMs);
+  }
+}
