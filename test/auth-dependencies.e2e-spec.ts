@@ -30,11 +30,25 @@ describe('auth while Redis is unreachable', () => {
     expect((await refresh(healthy, tokens.refreshToken)).status).toBe(200);
   });
 
-  it('answers 503, not 401 or 500, for a signed-in call it cannot check', async () => {
-    const tokens = await login(healthy, await createUser(healthy));
+  it('checks a signed-in call against the account while the session store is unreachable', async () => {
+    const user = await createUser(healthy);
+    const tokens = await login(healthy, user);
     const response = await call(cutOff, '/users/me', tokens.accessToken);
-    expect(response.status).toBe(503);
-    expect((await json(response)).code).toBe('DEPENDENCY_UNAVAILABLE');
+    expect(response.status).toBe(200);
+    expect((await json(response)).id).toBe(user.id);
+  });
+
+  it.each([
+    ['a banned user', 'UPDATE users SET banned_at = now() WHERE id = $1'],
+    ['a user whose role changed', "UPDATE users SET role = 'ADMIN' WHERE id = $1"],
+    ['a deleted user', 'DELETE FROM users WHERE id = $1'],
+  ])('still refuses %s with 401 while the session store is unreachable', async (_who, sql) => {
+    const user = await createUser(healthy);
+    const tokens = await login(healthy, user);
+    await query(database.primaryUrl, sql, [user.id]);
+    const response = await call(cutOff, '/users/me', tokens.accessToken);
+    expect(response.status).toBe(401);
+    expect((await json(response)).code).toBe('UNAUTHORIZED');
   });
 
   it('refuses a signup with 503 and creates nothing', async () => {
@@ -47,5 +61,23 @@ describe('auth while Redis is unreachable', () => {
   it('keeps public routes answering', async () => {
     expect((await fetch(`${cutOff.url}/health/live`)).status).toBe(200);
     expect((await fetch(`${cutOff.url}/docs/openapi.json`)).status).toBe(200);
+  });
+
+  // Last: the passport strategy of the most recently started instance checks tokens for the whole process.
+  it('answers 503 when neither the session store nor the database can check a token', async () => {
+    const tokens = await login(healthy, await createUser(healthy));
+    const blind = await startApi({
+      ...testApiEnv(database),
+      REDIS_URL: `redis://127.0.0.1:${await freePort()}`,
+      DATABASE_URL: `postgres://postgres@127.0.0.1:${await freePort()}/nowhere`,
+      DATABASE_REPLICA_URLS: '',
+    });
+    try {
+      const response = await call(blind, '/users/me', tokens.accessToken);
+      expect(response.status).toBe(503);
+      expect((await json(response)).code).toBe('DEPENDENCY_UNAVAILABLE');
+    } finally {
+      await blind.close();
+    }
   });
 });

@@ -1,25 +1,38 @@
-import { DependencyUnavailableError } from '@app/core';
 import { InjectRedis } from '@app/redis';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import type { Redis } from 'ioredis';
+import { UsersRepository } from '@api/users';
 import type { AccessClaims } from './access-tokens.js';
 import { ACCESS_TOKEN_TTL_S, CLOCK_LEEWAY_S } from './auth.constants.js';
 import { AuthKeys } from './auth-keys.js';
+
+const FALLBACK_WARNING_INTERVAL_MS = 10_000;
+
+type RevocationClaims = Pick<AccessClaims, 'jti' | 'sub' | 'sid' | 'iat' | 'role'>;
 
 /**
  * What makes a valid access token stop working before it expires: its `jti` on the denylist (logout), a per-user
  * revocation stamp newer than the token (ban, role change, logout everywhere), or its session gone. All three are read
  * from Redis in one round trip, never from the database.
+ *
+ * While Redis is unreachable the account itself is checked on the primary instead: a banned or deleted user, or a
+ * token whose role is no longer the user's, is still refused. What only Redis knows (a logout, a logout everywhere)
+ * is not, until Redis answers again; access tokens live 15 minutes, which bounds that window. Signed-in work keeps
+ * going through a Redis outage, as the outbox does.
  */
 @Injectable()
 export class Revocations {
+  private readonly logger = new Logger(Revocations.name);
+  private lastFallbackWarning = 0;
+
   constructor(
     @InjectRedis() private readonly redis: Redis,
     private readonly keys: AuthKeys,
+    private readonly users: UsersRepository,
   ) {}
 
-  /** True when the token must be refused. Redis being down is a 503: we cannot tell. */
-  async isRevoked(claims: Pick<AccessClaims, 'jti' | 'sub' | 'sid' | 'iat'>): Promise<boolean> {
+  /** True when the token must be refused. */
+  async isRevoked(claims: RevocationClaims): Promise<boolean> {
     let results: [Error | null, unknown][] | null;
     try {
       results = await this.redis
@@ -28,13 +41,25 @@ export class Revocations {
         .exists(this.keys.session(claims.sid))
         .exec();
     } catch (error) {
-      throw new DependencyUnavailableError('session store', error);
+      return this.isRevokedByAccount(claims, error);
     }
     const failure = results?.find(([error]) => error !== null)?.[0];
-    if (!results || failure) throw new DependencyUnavailableError('session store', failure);
+    if (!results || failure) return this.isRevokedByAccount(claims, failure);
     const [denied, stamp] = results[0][1] as [string | null, string | null];
     const sessionExists = results[1][1] === 1;
     return denied !== null || (stamp !== null && claims.iat < Number(stamp)) || !sessionExists;
+  }
+
+  private async isRevokedByAccount(claims: RevocationClaims, cause: unknown): Promise<boolean> {
+    const now = Date.now();
+    if (now - this.lastFallbackWarning >= FALLBACK_WARNING_INTERVAL_MS) {
+      this.lastFallbackWarning = now;
+      const reason = cause instanceof Error ? cause.message : 'no answer';
+      this.logger.warn(`session store unreachable (${reason}): access tokens are checked against the account only`);
+    }
+    // A database failure here is a 503 DEPENDENCY_UNAVAILABLE, like any other.
+    const user = await this.users.findByIdForAccess(claims.sub);
+    return !user || user.bannedAt !== null || user.role !== claims.role;
   }
 
   /** Ends one access token now (logout). */
