@@ -2,3 +2,4 @@ export * from './kakao/index.js';
 export * from './migrated-cluster.js';
 export * from './smtp-sink.js';
 export * from './test-stack.js';
+export * from './redis-server.js';
