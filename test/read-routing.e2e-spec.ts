@@ -138,6 +138,53 @@ describe('read routing between the primary and the replica', () => {
     }
   }, 30_000);
 
+  it('lets a client that just signed in read the account it created before it was known', async () => {
+    await stack.cluster.waitForReplay();
+    await stack.cluster.pauseReplay();
+    try {
+      // Written with no client known (as a signup or a first Kakao sign-in is), so no position was recorded for it.
+      const user = await createAccount(apiA);
+      const { accessToken } = await login(apiA, user);
+      const me = await call(apiB, '/users/me', accessToken);
+      expect(me.status).toBe(200);
+      expect((await json<{ id: string }>(me)).id).toBe(user.id);
+    } finally {
+      await stack.cluster.resumeReplay();
+    }
+  });
+
+  it('shows a creator a new or changed task and its events at once while replay is paused; others see the replica', async () => {
+    const creator = (await login(apiA, await createAccount(apiA))).accessToken;
+    const otherUser = await createAccount(apiA);
+    const other = (await login(apiA, otherUser)).accessToken;
+    await stack.cluster.waitForReplay();
+    // The other client's sign-in is replayed and the api knows it: its reads go to the replica again.
+    await eventually(async () => (await read(apiA, 'nobody', `user:${otherUser.id}`)).servedByReplica);
+    await stack.cluster.pauseReplay();
+    try {
+      const send = (api: TestApi, method: string, path: string, body: unknown) =>
+        call(api, path, creator, {
+          method,
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+      const created = await send(apiA, 'POST', '/tasks', { title: 'written while the replica lags' });
+      expect(created.status).toBe(201);
+      const { id } = await json<{ id: string }>(created);
+      expect((await send(apiB, 'PATCH', `/tasks/${id}`, { version: 1, status: 'DONE' })).status).toBe(200);
+      // The creator, on either instance, sees the task as changed, with both events, and in the list...
+      expect(await json(await call(apiA, `/tasks/${id}`, creator))).toMatchObject({ status: 'DONE', version: 2 });
+      const events = await json<unknown[]>(await call(apiB, `/tasks/${id}/events`, creator));
+      expect(events).toHaveLength(2);
+      const mine = await json<{ items: { id: string }[] }>(await call(apiA, '/tasks?creatorId=me', creator));
+      expect(mine.items.map((task) => task.id)).toContain(id);
+      // ...while another client is served by the paused replica, which does not have it yet.
+      expect((await call(apiA, `/tasks/${id}`, other)).status).toBe(404);
+    } finally {
+      await stack.cluster.resumeReplay();
+    }
+  }, 30_000);
+
   // Last: passport keeps one strategy registry per process, so the most recently started api's strategy (and its
   // Redis client) serves every api of this process; this test starts and closes one of its own.
   it('boots with the replica down and starts using it once it is up', async () => {
