@@ -38,17 +38,23 @@ const shared = {
   setupFiles: ['<rootDir>/test/setup/quiet-logs.ts'],
 };
 
+// Suites that cross a boundary share one real stack (global setup); each kind has its own project and npm script.
+const stackSuite = (displayName, pattern) => ({
+  ...shared,
+  displayName,
+  testMatch: [`<rootDir>/test/${pattern}`],
+  globalSetup: '<rootDir>/test/setup/global-setup.ts',
+  globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
+});
+
 /** @type {import('jest').Config} */
 export default {
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/apps/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts'] },
-    {
-      ...shared,
-      displayName: 'e2e',
-      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
-      globalSetup: '<rootDir>/test/setup/global-setup.ts',
-      globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
-    },
+    stackSuite('e2e', '*.e2e-spec.ts'),
+    stackSuite('faults', 'faults/**/*.fault-spec.ts'),
+    stackSuite('security', 'security/**/*.security-spec.ts'),
+    stackSuite('browser', 'browser/**/*.browser-spec.ts'),
   ],
   maxWorkers: 2,
   testTimeout: 30_000,

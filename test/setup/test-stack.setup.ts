@@ -20,8 +20,12 @@ async function deleteKeys(url: string, prefix: string): Promise<void> {
   }
 }
 
-/** The shared stack of one jest run; suites copy the template database (see createTestDatabase). */
+/**
+ * The shared stack of one jest run; suites copy the template database (see createTestDatabase). Every project of the
+ * run that needs it calls this; the first one starts it.
+ */
 export async function startTestStack(): Promise<void> {
+  if ((globalThis as { stopModakTestStack?: unknown }).stopModakTestStack) return;
   if (!process.env.TEST_LOG_LEVEL) Logger.overrideLogger(false);
   // eslint-disable-next-line @typescript-eslint/prefer-nullish-coalescing -- an empty REDIS_URL also means unset
   const redisUrl = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
@@ -41,6 +45,7 @@ export async function startTestStack(): Promise<void> {
   };
   process.env[TEST_STACK_VARIABLE] = JSON.stringify(stack);
   (globalThis as { stopModakTestStack?: () => Promise<void> }).stopModakTestStack = async () => {
+    delete (globalThis as { stopModakTestStack?: unknown }).stopModakTestStack;
     await deleteKeys(redisUrl, stack.redisKeyPrefix);
     await cluster.destroy();
   };
