@@ -235,6 +235,23 @@ describe('email sign-up, sign-in, refresh and sign-out', () => {
     expect((await post(api, '/auth/login', { email: member.email, password: PASSWORD })).status).toBe(200);
   });
 
+  it('lists users for an admin by keyset cursor too, each once', async () => {
+    const admin = await login(api, await createUser(api, { role: Role.Admin }));
+    const created = [];
+    for (let i = 0; i < 3; i += 1)
+      created.push(await createUser(api, { email: `cursor-${i}-${Date.now()}@example.com` }));
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const path = `/admin/users?q=cursor-&limit=2${cursor ? `&cursor=${cursor}` : ''}`;
+      const page = await json(await call(api, path, admin.accessToken));
+      expect(page.items.length).toBeLessThanOrEqual(2);
+      seen.push(...page.items.map((user: { id: string }) => user.id));
+      cursor = page.meta.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual(created.map((user) => user.id).reverse());
+  });
+
   it('demoting an admin ends their admin access at once', async () => {
     const boss = await createUser(api, { role: Role.Admin });
     const deputy = await createUser(api, { role: Role.Admin });

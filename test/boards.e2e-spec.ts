@@ -2,7 +2,8 @@ import { Role } from '@app/database';
 import { createTestDatabase, query, type TestDatabase } from '@app/testing';
 import { startApi, testApiEnv, type TestApi } from './support/api.js';
 import { call, createUser, login } from './support/auth.js';
-import { json } from './support/http.js';
+import { eventually, json } from './support/http.js';
+import { Client } from 'pg';
 
 describe('boards', () => {
   let database: TestDatabase;
@@ -54,6 +55,8 @@ describe('boards', () => {
     ['an empty title', { title: '', content: 'c' }, 'title'],
     ['a 201-character title', { title: 'x'.repeat(201), content: 'c' }, 'title'],
     ['20 001 characters of content', { title: 't', content: 'x'.repeat(20_001) }, 'content'],
+    ['blank content', { title: 't', content: '   ' }, 'content'],
+    ['a null title', { title: null, content: 'c' }, 'title'],
     [
       'an author chosen by the client',
       { title: 't', content: 'c', authorId: '6f1c0a0e-8a43-4d43-9c55-8f9d5b0b3f2e' },
@@ -63,6 +66,25 @@ describe('boards', () => {
     const response = await write('POST', '/boards', alice, body);
     expect(response.status).toBe(400);
     expect((await json(response)).errors[0].field).toBe(field);
+  });
+
+  it.each([
+    ['a null title', { title: null }, 'title'],
+    ['a null content', { content: null }, 'content'],
+    ['blank content', { content: ' \n\t ' }, 'content'],
+    ['nothing to change', {}, 'title,content'],
+  ])('refuses an edit with %s, and changes nothing', async (_name, body, field) => {
+    const board = await createBoard(alice);
+    const response = await write('PATCH', `/boards/${board.id}`, alice, body);
+    expect(response.status).toBe(400);
+    expect((await json(response)).errors[0].field).toBe(field);
+    expect(await json(await call(api, `/boards/${board.id}`, alice))).toEqual(board);
+  });
+
+  it('answers 400 VALIDATION_FAILED naming the id for an id that is not a UUID', async () => {
+    const response = await call(api, '/boards/not-a-uuid');
+    expect(response.status).toBe(400);
+    expect(await json(response)).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ field: 'id' }] });
   });
 
   it('lets only the author edit', async () => {
@@ -154,6 +176,13 @@ describe('boards', () => {
         headers: { 'content-type': 'application/json', 'idempotency-key': key },
         body: JSON.stringify(body),
       });
+    const waitingInserts = async () =>
+      (
+        await query(
+          database.primaryUrl,
+          "SELECT 1 FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO \"boards\"%'",
+        )
+      ).length;
     const count = async (title: string) =>
       (await query(database.primaryUrl, 'SELECT 1 FROM boards WHERE title = $1', [title])).length;
 
@@ -188,12 +217,25 @@ describe('boards', () => {
 
     it('answers 409 to a retry while the first request is still running', async () => {
       const key = `concurrent-${Date.now()}`;
-      const answers = await Promise.all(
-        Array.from({ length: 5 }, () => postWithKey(alice, key, { title: 'concurrent', content: 'x' })),
-      );
-      const statuses = answers.map((answer) => answer.status).sort();
-      expect(statuses.filter((status) => status === 201).length).toBeGreaterThanOrEqual(1);
-      expect(statuses.every((status) => status === 201 || status === 409)).toBe(true);
+      const writer = await createUser(api);
+      const token = (await login(api, writer)).accessToken;
+      // Holding the author's row keeps the first insert waiting on its foreign key check: it stays in flight.
+      const holder = new Client({ connectionString: database.primaryUrl });
+      await holder.connect();
+      let first: Promise<Response> | undefined;
+      try {
+        await holder.query('BEGIN');
+        await holder.query('SELECT 1 FROM users WHERE id = $1 FOR UPDATE', [writer.id]);
+        first = postWithKey(token, key, { title: 'concurrent', content: 'x' });
+        await eventually(async () => (await count('concurrent')) === 0 && (await waitingInserts()) > 0);
+        const retry = await postWithKey(token, key, { title: 'concurrent', content: 'x' });
+        expect(retry.status).toBe(409);
+        expect(retry.headers.get('retry-after')).toBe('1');
+      } finally {
+        await holder.query('ROLLBACK').catch(() => undefined);
+        await holder.end();
+      }
+      expect((await first).status).toBe(201);
       expect(await count('concurrent')).toBe(1);
     });
   });

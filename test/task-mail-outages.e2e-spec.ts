@@ -66,6 +66,16 @@ describe('task mail through Redis and SMTP outages', () => {
         status: 'IN_PROGRESS',
       });
       expect(moved.status).toBe(200);
+      // A create that asks for idempotency cannot have it checked: 503, to retry with the same key, and no task.
+      const keyed = await call(api, '/tasks', people.creator.token, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'idempotency-key': `outage-${Date.now()}` },
+        body: JSON.stringify({ title: `${title} keyed` }),
+      });
+      expect(keyed.status).toBe(503);
+      expect(keyed.headers.get('retry-after')).not.toBeNull();
+      expect((await json(keyed)).code).toBe('DEPENDENCY_UNAVAILABLE');
+      expect(await query(database.primaryUrl, 'SELECT 1 FROM tasks WHERE title = $1', [`${title} keyed`])).toEqual([]);
       // Both changes are logged and their mail waits in the outbox.
       const events = await query(database.primaryUrl, 'SELECT type FROM task_events WHERE task_id = $1', [task.id]);
       expect(events).toHaveLength(3);

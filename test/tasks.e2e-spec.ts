@@ -177,6 +177,117 @@ describe('tasks', () => {
     expect(rows).toHaveLength(1);
   });
 
+  it('logs the creation with every field, description and due date changes, and the deletion', async () => {
+    const task = await createTask({ description: 'first draft' });
+    const patch = (body: Record<string, unknown>) => send('PATCH', `/tasks/${task.id}`, people.creator.token, body);
+    expect((await patch({ version: 1, description: 'second draft', dueAt: '2027-01-05T10:00:00Z' })).status).toBe(200);
+    expect((await patch({ version: 2, dueAt: null })).status).toBe(200);
+    const events = await json(await send('GET', `/tasks/${task.id}/events`, people.creator.token));
+    expect(events[0].changes).toMatchObject({
+      title: { old: null, new: 'Write the release notes' },
+      description: { old: null, new: 'first draft' },
+      status: { old: null, new: 'TODO' },
+      assigneeId: { old: null, new: null },
+      dueAt: { old: null, new: null },
+    });
+    expect(events[1]).toMatchObject({
+      type: 'UPDATED',
+      changes: {
+        description: { old: 'first draft', new: 'second draft' },
+        dueAt: { old: null, new: '2027-01-05T10:00:00.000Z' },
+      },
+    });
+    expect(events[2].changes).toEqual({ dueAt: { old: '2027-01-05T10:00:00.000Z', new: null } });
+
+    expect((await send('DELETE', `/tasks/${task.id}`, people.admin.token)).status).toBe(204);
+    const logged = await query<{ type: string; actor_id: string }>(
+      database.primaryUrl,
+      'SELECT type, actor_id FROM task_events WHERE task_id = $1 ORDER BY created_at, id',
+      [task.id],
+    );
+    expect(logged.at(-1)).toEqual({ type: 'DELETED', actor_id: people.admin.user.id });
+    // Once deleted, the task and everything about it answers 404.
+    expect((await patch({ version: 3, title: 'late' })).status).toBe(404);
+    expect((await send('DELETE', `/tasks/${task.id}`, people.creator.token)).status).toBe(404);
+    expect((await send('GET', `/tasks/${task.id}/events`, people.creator.token)).status).toBe(404);
+  });
+
+  it.each([
+    ['a null title', { title: null }, 'title'],
+    ['a null status', { status: null }, 'status'],
+    ['a null description', { description: null }, 'description'],
+    ['an unknown status', { status: 'BLOCKED' }, 'status'],
+    ['an impossible due date', { dueAt: '2026-13-45T25:61Z' }, 'dueAt'],
+    ['a 30 February', { dueAt: '2026-02-30T10:00:00Z' }, 'dueAt'],
+    ['a due date without a time zone', { dueAt: '2026-12-01T10:00:00' }, 'dueAt'],
+    ['a version as a string', { version: '1', title: 'x' }, 'version'],
+    ['nothing to change', {}, 'title,description,status,assigneeId,dueAt'],
+  ])('refuses a change with %s (400, nothing changed)', async (_what, body, field) => {
+    const task = await createTask();
+    const response = await send('PATCH', `/tasks/${task.id}`, people.creator.token, { version: 1, ...body });
+    expect(response.status).toBe(400);
+    const problem = await json(response);
+    expect(problem.code).toBe('VALIDATION_FAILED');
+    expect(problem.errors[0].field).toBe(field);
+    const rows = await query(database.primaryUrl, 'SELECT version FROM tasks WHERE id = $1', [task.id]);
+    expect(rows).toEqual([{ version: 1 }]);
+  });
+
+  it('refuses an impossible due date on create, and a task id that is not a UUID', async () => {
+    const response = await send('POST', '/tasks', people.creator.token, { title: 't', dueAt: '2026-02-30T10:00:00Z' });
+    expect(response.status).toBe(400);
+    expect((await json(response)).errors[0].field).toBe('dueAt');
+    const notAnId = await send('GET', '/tasks/not-a-uuid', people.creator.token);
+    expect(notAnId.status).toBe(400);
+    expect(await json(notAnId)).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ field: 'id' }] });
+  });
+
+  it('lists by numbered page with its meta, or by keyset cursor, newest or oldest first', async () => {
+    const creator = await createUser(api);
+    const token = (await login(api, creator)).accessToken;
+    const titles = ['one', 'two', 'three', 'four', 'five'];
+    for (const title of titles) {
+      expect((await send('POST', '/tasks', token, { title })).status).toBe(201);
+    }
+    const numbered = await json(await send('GET', '/tasks?creatorId=me&page=2&perPage=2', token));
+    expect(numbered.meta).toEqual({ page: 2, perPage: 2, total: 5, totalPages: 3 });
+    expect(numbered.items.map((task: { title: string }) => task.title)).toEqual(['three', 'two']);
+
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const path = `/tasks?creatorId=me&sort=createdAt&limit=2${cursor ? `&cursor=${cursor}` : ''}`;
+      const page = await json(await send('GET', path, token));
+      expect(page.meta.limit).toBe(2);
+      seen.push(...page.items.map((task: { title: string }) => task.title));
+      cursor = page.meta.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual(titles);
+
+    expect((await send('GET', '/tasks?perPage=101', token)).status).toBe(400);
+    expect((await send('GET', '/tasks?page=1&limit=5', token)).status).toBe(400);
+    expect((await send('GET', '/tasks?cursor=bm90LWEtY3Vyc29y', token)).status).toBe(400);
+  });
+
+  it('replays a create retried with the same Idempotency-Key, and refuses the key with another body', async () => {
+    const key = `task-${Date.now()}`;
+    const create = (title: string) =>
+      call(api, '/tasks', people.creator.token, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'idempotency-key': key },
+        body: JSON.stringify({ title }),
+      });
+    const first = await create('idempotent task');
+    expect(first.status).toBe(201);
+    const retry = await create('idempotent task');
+    expect(retry.status).toBe(201);
+    expect(retry.headers.get('idempotent-replayed')).toBe('true');
+    expect((await json(retry)).id).toBe((await json(first)).id);
+    expect((await create('another task')).status).toBe(422);
+    const rows = await query(database.primaryUrl, "SELECT 1 FROM tasks WHERE title = 'idempotent task'");
+    expect(rows).toHaveLength(1);
+  });
+
   describe('mail', () => {
     const settle = () => new Promise((resolve) => setTimeout(resolve, 500));
 

@@ -3,6 +3,7 @@ export * from './database.config.js';
 export * from './database.module.js';
 export * from './embedded-defaults.js';
 export * from './entities/index.js';
+export * from './list.js';
 export * from './routing/database-node.js';
 export * from './routing/database.js';
 export * from './routing/lsn.js';

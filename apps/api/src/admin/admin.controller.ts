@@ -1,11 +1,20 @@
-import { ApiProblem, Auth, CurrentUser, type AuthUser } from '@app/core';
+import {
+  ApiListResponse,
+  ApiProblem,
+  Auth,
+  CurrentUser,
+  IdParam,
+  listBody,
+  type ListBody,
+  listWindowOf,
+  type AuthUser,
+} from '@app/core';
 import { Role } from '@app/database';
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { AdminUserResponseDto } from '@api/users';
 import { AdminService } from './admin.service.js';
 import { ChangeRoleRequestDto, ListUsersQueryDto } from './dto/admin.request.dto.js';
-import { AdminUserPageResponseDto } from './dto/admin.response.dto.js';
 
 @ApiTags('Admin')
 @Auth(Role.Admin)
@@ -13,10 +22,12 @@ import { AdminUserPageResponseDto } from './dto/admin.response.dto.js';
 export class AdminController {
   constructor(private readonly admin: AdminService) {}
 
-  /** Users, newest first; `q` searches email and nickname. */
+  /** Users, newest first: a numbered page (`page`, `perPage`) or a keyset page (`limit`, `cursor`); `q` searches email and nickname. */
   @Get()
-  async list(@Query() query: ListUsersQueryDto): Promise<AdminUserPageResponseDto> {
-    return AdminUserPageResponseDto.from(await this.admin.list(query.q, query.page, query.perPage));
+  @ApiListResponse(AdminUserResponseDto)
+  @ApiProblem([400, 'VALIDATION_FAILED (bad cursor, both modes at once, out of range)'])
+  async list(@Query() query: ListUsersQueryDto): Promise<ListBody<AdminUserResponseDto>> {
+    return listBody(await this.admin.list(query.q, listWindowOf(query)), (user) => AdminUserResponseDto.from(user));
   }
 
   /** Changes a user's role; their sessions and tokens end. */
@@ -24,7 +35,7 @@ export class AdminController {
   @ApiProblem([404, 'No such user'])
   async changeRole(
     @CurrentUser() caller: AuthUser,
-    @Param('id', ParseUUIDPipe) id: string,
+    @IdParam() id: string,
     @Body() body: ChangeRoleRequestDto,
   ): Promise<AdminUserResponseDto> {
     return AdminUserResponseDto.from(await this.admin.changeRole(caller.id, id, body.role));
@@ -34,7 +45,7 @@ export class AdminController {
   @Post(':id/ban')
   @HttpCode(200)
   @ApiProblem([404, 'No such user'])
-  async ban(@CurrentUser() caller: AuthUser, @Param('id', ParseUUIDPipe) id: string): Promise<AdminUserResponseDto> {
+  async ban(@CurrentUser() caller: AuthUser, @IdParam() id: string): Promise<AdminUserResponseDto> {
     return AdminUserResponseDto.from(await this.admin.ban(caller.id, id));
   }
 
@@ -42,7 +53,7 @@ export class AdminController {
   @Post(':id/unban')
   @HttpCode(200)
   @ApiProblem([404, 'No such user'])
-  async unban(@CurrentUser() caller: AuthUser, @Param('id', ParseUUIDPipe) id: string): Promise<AdminUserResponseDto> {
+  async unban(@CurrentUser() caller: AuthUser, @IdParam() id: string): Promise<AdminUserResponseDto> {
     return AdminUserResponseDto.from(await this.admin.unban(caller.id, id));
   }
 }

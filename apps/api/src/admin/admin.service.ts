@@ -1,4 +1,4 @@
-import { ForbiddenError, NotFoundError, pageOf, type Page } from '@app/core';
+import { ForbiddenError, NotFoundError, type List, type ListWindow } from '@app/core';
 import type { Role, UserEntity } from '@app/database';
 import { Injectable } from '@nestjs/common';
 import { Revocations, SessionStore } from '@api/auth';
@@ -13,9 +13,8 @@ export class AdminService {
     private readonly revocations: Revocations,
   ) {}
 
-  async list(search: string | undefined, page: number, perPage: number): Promise<Page<UserEntity>> {
-    const [items, total] = await this.users.findPage(search, page, perPage);
-    return pageOf(items, total, { page, perPage });
+  list(search: string | undefined, window: ListWindow): Promise<List<UserEntity>> {
+    return this.users.list(search, window);
   }
 
   changeRole(adminId: string, userId: string, role: Role): Promise<UserEntity> {

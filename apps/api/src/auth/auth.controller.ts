@@ -1,5 +1,5 @@
-import { ApiProblem, Auth, CurrentUser, NotFoundError, Public, type AuthUser } from '@app/core';
-import { Body, Controller, Delete, Get, HttpCode, Inject, Param, ParseUUIDPipe, Post, Req, Res } from '@nestjs/common';
+import { ApiProblem, Auth, CurrentUser, IdParam, NotFoundError, Public, type AuthUser } from '@app/core';
+import { Body, Controller, Delete, Get, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { UserResponseDto } from '@api/users';
@@ -127,7 +127,7 @@ export class AuthController {
   @Delete('sessions/:id')
   @HttpCode(204)
   @ApiProblem([404, 'No such session of yours'])
-  async endSession(@CurrentUser() caller: AuthUser, @Param('id', ParseUUIDPipe) id: string): Promise<void> {
+  async endSession(@CurrentUser() caller: AuthUser, @IdParam() id: string): Promise<void> {
     if (!(await this.auth.endSession(caller.id, id))) throw new NotFoundError('Session');
   }
 }

@@ -59,7 +59,8 @@ export class Revocations {
     }
     // A database failure here is a 503 DEPENDENCY_UNAVAILABLE, like any other.
     const user = await this.users.findByIdForAccess(claims.sub);
-    return !user || user.bannedAt !== null || user.role !== claims.role;
+    if (!user) return true;
+    return user.bannedAt !== null || user.role !== claims.role;
   }
 
   /** Ends one access token now (logout). */

@@ -1,10 +1,21 @@
-import { ApiProblem, Auth, CurrentUser, Public, type AuthUser } from '@app/core';
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
-import { ApiExtraModels, ApiOkResponse, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import {
+  ApiListResponse,
+  ApiProblem,
+  Auth,
+  CurrentUser,
+  IdParam,
+  listBody,
+  listWindowOf,
+  Public,
+  type AuthUser,
+  type ListBody,
+} from '@app/core';
+import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
 import { Idempotent } from '@api/idempotency';
 import { BoardsService } from './boards.service.js';
 import { CreateBoardRequestDto, ListBoardsQueryDto, UpdateBoardRequestDto } from './dto/board.request.dto.js';
-import { BoardCursorPageResponseDto, BoardPageResponseDto, BoardResponseDto } from './dto/board.response.dto.js';
+import { BoardResponseDto } from './dto/board.response.dto.js';
 
 @ApiTags('Boards')
 @Controller('boards')
@@ -23,32 +34,31 @@ export class BoardsController {
   /** Boards, newest first: a numbered page (`page`, `perPage`) or a keyset page (`limit`, `cursor`). */
   @Public()
   @Get()
-  @ApiExtraModels(BoardPageResponseDto, BoardCursorPageResponseDto)
-  @ApiOkResponse({
-    schema: {
-      oneOf: [{ $ref: getSchemaPath(BoardPageResponseDto) }, { $ref: getSchemaPath(BoardCursorPageResponseDto) }],
-    },
-  })
+  @ApiListResponse(BoardResponseDto)
   @ApiProblem([400, 'VALIDATION_FAILED (bad cursor, both modes at once, out of range)'])
-  async list(@Query() query: ListBoardsQueryDto): Promise<BoardPageResponseDto | BoardCursorPageResponseDto> {
-    const list = await this.boards.list(query);
-    return list.kind === 'page' ? BoardPageResponseDto.from(list.page) : BoardCursorPageResponseDto.from(list.page);
+  async list(@Query() query: ListBoardsQueryDto): Promise<ListBody<BoardResponseDto>> {
+    const list = await this.boards.list({ authorId: query.authorId }, listWindowOf(query));
+    return listBody(list, (board) => BoardResponseDto.from(board));
   }
 
   @Public()
   @Get(':id')
   @ApiProblem([404, 'No such board, or deleted'])
-  async get(@Param('id', ParseUUIDPipe) id: string): Promise<BoardResponseDto> {
+  async get(@IdParam() id: string): Promise<BoardResponseDto> {
     return BoardResponseDto.from(await this.boards.get(id));
   }
 
   /** Edits a board (its author only). */
   @Auth()
   @Patch(':id')
-  @ApiProblem([403, 'Not the author'], [404, 'No such board, or deleted'])
+  @ApiProblem(
+    [400, 'VALIDATION_FAILED (also: nothing to change)'],
+    [403, 'Not the author'],
+    [404, 'No such board, or deleted'],
+  )
   async update(
     @CurrentUser() caller: AuthUser,
-    @Param('id', ParseUUIDPipe) id: string,
+    @IdParam() id: string,
     @Body() body: UpdateBoardRequestDto,
   ): Promise<BoardResponseDto> {
     return BoardResponseDto.from(await this.boards.update(caller, id, body));
@@ -59,7 +69,7 @@ export class BoardsController {
   @Delete(':id')
   @HttpCode(204)
   @ApiProblem([403, 'Neither the author nor an admin'], [404, 'No such board, or deleted'])
-  async remove(@CurrentUser() caller: AuthUser, @Param('id', ParseUUIDPipe) id: string): Promise<void> {
+  async remove(@CurrentUser() caller: AuthUser, @IdParam() id: string): Promise<void> {
     await this.boards.remove(caller, id);
   }
 }

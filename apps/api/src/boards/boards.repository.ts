@@ -1,13 +1,10 @@
-import type { KeysetPosition } from '@app/core';
-import { BoardEntity, Database } from '@app/database';
+import type { List, ListWindow } from '@app/core';
+import { BoardEntity, Database, fetchList } from '@app/database';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager, SelectQueryBuilder } from 'typeorm';
 
-export type BoardOrder = 'newest' | 'oldest';
-
 export interface BoardFilter {
   authorId?: string;
-  order: BoardOrder;
 }
 
 /** The boards table. Lists and reads go to the replica (read-your-writes keeps a writer's own rows fresh). */
@@ -19,28 +16,11 @@ export class BoardsRepository {
     return this.database.read((manager) => this.live(manager).andWhere('board.id = :id', { id }).getOne());
   }
 
-  /** A numbered page and the total: OFFSET, fine for the first pages a person clicks through. */
-  findPage(filter: BoardFilter, page: number, perPage: number): Promise<[BoardEntity[], number]> {
-    return this.database.read((manager) =>
-      this.ordered(this.filtered(manager, filter), filter.order)
-        .skip((page - 1) * perPage)
-        .take(perPage)
-        .getManyAndCount(),
-    );
-  }
-
-  /**
-   * `limit + 1` rows after `after` in list order, by keyset: an index range scan whatever the depth, and no row
-   * skipped or repeated when rows are added between pages.
-   */
-  findAfter(filter: BoardFilter, after: KeysetPosition | undefined, limit: number): Promise<BoardEntity[]> {
+  list(filter: BoardFilter, window: ListWindow): Promise<List<BoardEntity>> {
     return this.database.read((manager) => {
-      const query = this.ordered(this.filtered(manager, filter), filter.order).limit(limit + 1);
-      if (after) {
-        const comparison = filter.order === 'newest' ? '<' : '>';
-        query.andWhere(`(board.createdAt, board.id) ${comparison} (:createdAt, :id)`, after);
-      }
-      return query.getMany();
+      const query = this.live(manager);
+      if (filter.authorId) query.andWhere('board.authorId = :authorId', { authorId: filter.authorId });
+      return fetchList(query, 'board', window);
     });
   }
 
@@ -83,16 +63,5 @@ export class BoardsRepository {
       .innerJoin('board.author', 'author')
       .addSelect(['author.id', 'author.nickname'])
       .where('board.deletedAt IS NULL');
-  }
-
-  private filtered(manager: EntityManager, filter: BoardFilter): SelectQueryBuilder<BoardEntity> {
-    const query = this.live(manager);
-    if (filter.authorId) query.andWhere('board.authorId = :authorId', { authorId: filter.authorId });
-    return query;
-  }
-
-  private ordered(query: SelectQueryBuilder<BoardEntity>, order: BoardOrder): SelectQueryBuilder<BoardEntity> {
-    const direction = order === 'newest' ? 'DESC' : 'ASC';
-    return query.orderBy('board.createdAt', direction).addOrderBy('board.id', direction);
   }
 }

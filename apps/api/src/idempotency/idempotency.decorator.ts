@@ -10,10 +10,13 @@ export const Idempotent = (): MethodDecorator =>
     ApiHeader({
       name: 'Idempotency-Key',
       required: false,
-      description: 'Any unique value (a UUID): a retry with the same key and body replays the first answer (24 h)',
+      description:
+        'Any unique value (a UUID): a retry with the same key and body replays the first answer (24 h), marked by ' +
+        'the response header `Idempotent-Replayed: true`',
     }),
     ApiProblem(
       [409, 'CONFLICT: the first request with this key is still running'],
       [422, 'UNPROCESSABLE_ENTITY: key reused with another body'],
+      [503, 'DEPENDENCY_UNAVAILABLE: the key cannot be checked now; retry with the same key after Retry-After'],
     ),
   );

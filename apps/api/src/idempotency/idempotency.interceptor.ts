@@ -1,5 +1,5 @@
 import { AppError, ErrorCode, type AuthUser } from '@app/core';
-import { Injectable, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import { Injectable, Logger, type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createHash } from 'node:crypto';
 import { from, lastValueFrom, type Observable } from 'rxjs';
@@ -11,10 +11,13 @@ const KEY_FORMAT = /^[\x21-\x7e]{1,255}$/;
 /**
  * `Idempotency-Key` on a POST (IETF draft): the first request with a key runs and its answer is kept 24 h; the same
  * key with the same payload replays that answer, with another payload answers 422, and while the first is still in
- * flight answers 409. Keys belong to the caller, so two users never share one.
+ * flight answers 409. Keys belong to the caller, so two users never share one. Without Redis a request that carries a
+ * key answers 503 with Retry-After: running it unguarded could create the duplicate the key exists to prevent.
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
+  private readonly logger = new Logger(IdempotencyInterceptor.name);
+
   constructor(private readonly store: IdempotencyStore) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
@@ -54,13 +57,20 @@ export class IdempotencyInterceptor implements NestInterceptor {
       case 'claimed':
         break;
     }
+    let body: unknown;
     try {
-      const body: unknown = await lastValueFrom(next.handle(), { defaultValue: undefined });
-      await this.store.complete(scope, key, { body });
-      return body;
+      body = await lastValueFrom(next.handle(), { defaultValue: undefined });
     } catch (error) {
       await this.store.release(scope, key).catch(() => undefined);
       throw error;
     }
+    // The work is committed: failing to keep its answer must not turn it into an error that the client retries into a
+    // duplicate. The claim stays in flight (409 to a retry) until it expires.
+    await this.store
+      .complete(scope, key, { body })
+      .catch((error: Error) =>
+        this.logger.warn(`could not keep the answer of an idempotent request: ${error.message}`),
+      );
+    return body;
   }
 }

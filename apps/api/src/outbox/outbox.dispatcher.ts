@@ -58,6 +58,7 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
   private async enqueue(rows: { id: string; kind: string; payload: Record<string, unknown> }[]): Promise<string[]> {
     const done: string[] = [];
     for (const row of rows) {
+      // A kind this version does not know (written by a newer one during a rolling deploy) stays for that version.
       if (row.kind !== MAIL_KIND) continue;
       try {
         await this.mail.send(row.payload as unknown as MailJob, { jobId: `outbox-${row.id}` });

@@ -1,4 +1,5 @@
-import { Database, TaskEntity, TaskEventEntity, type FieldChange, type TaskEventType } from '@app/database';
+import type { List, ListWindow } from '@app/core';
+import { Database, fetchList, TaskEntity, TaskEventEntity, type FieldChange, type TaskEventType } from '@app/database';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager, SelectQueryBuilder } from 'typeorm';
 
@@ -19,17 +20,13 @@ export class TasksRepository {
     return this.database.read((manager) => this.live(manager).andWhere('task.id = :id', { id }).getOne());
   }
 
-  findPage(filter: TaskFilter, page: number, perPage: number): Promise<[TaskEntity[], number]> {
+  list(filter: TaskFilter, window: ListWindow): Promise<List<TaskEntity>> {
     return this.database.read((manager) => {
-      const query = this.live(manager)
-        .orderBy('task.createdAt', 'DESC')
-        .addOrderBy('task.id', 'DESC')
-        .skip((page - 1) * perPage)
-        .take(perPage);
+      const query = this.live(manager);
       if (filter.status) query.andWhere('task.status = :status', { status: filter.status });
       if (filter.assigneeId) query.andWhere('task.assigneeId = :assigneeId', { assigneeId: filter.assigneeId });
       if (filter.creatorId) query.andWhere('task.creatorId = :creatorId', { creatorId: filter.creatorId });
-      return query.getManyAndCount();
+      return fetchList(query, 'task', window);
     });
   }
 

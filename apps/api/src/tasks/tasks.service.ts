@@ -1,11 +1,20 @@
-import { AppError, ErrorCode, ForbiddenError, NotFoundError, pageOf, type AuthUser, type Page } from '@app/core';
+import {
+  AppError,
+  ErrorCode,
+  ForbiddenError,
+  NotFoundError,
+  requireAnyField,
+  type AuthUser,
+  type List,
+  type ListWindow,
+} from '@app/core';
 import {
   Role,
   TaskEventType,
   type FieldChange,
   type TaskEntity,
   type TaskEventEntity,
-  type TaskStatus,
+  TaskStatus,
 } from '@app/database';
 import { Injectable } from '@nestjs/common';
 import { OutboxDispatcher } from '@api/outbox';
@@ -32,10 +41,10 @@ export interface TaskUpdate {
 
 export interface TaskQuery {
   status?: TaskStatus;
+  /** A user id, or `me`. */
   assigneeId?: string;
+  /** A user id, or `me`. */
   creatorId?: string;
-  page: number;
-  perPage: number;
 }
 
 const versionConflict = () =>
@@ -69,7 +78,10 @@ export class TasksService {
         };
         const id = await this.tasks.insert(manager, { creatorId: actor.id, ...fields });
         const changes = Object.fromEntries(
-          Object.entries(fields).map(([field, value]) => [field, { old: null, new: value } satisfies FieldChange]),
+          Object.entries({ ...fields, status: TaskStatus.Todo }).map(([field, value]) => [
+            field,
+            { old: null, new: value } satisfies FieldChange,
+          ]),
         );
         await this.tasks.addEvent(manager, { taskId: id, actorId: actor.id, type: TaskEventType.Created, changes });
         const task = await this.load(manager, id);
@@ -79,14 +91,12 @@ export class TasksService {
       .finally(() => this.dispatcher.dispatchSoon());
   }
 
-  async list(actor: AuthUser, query: TaskQuery): Promise<Page<TaskEntity>> {
+  list(actor: AuthUser, query: TaskQuery, window: ListWindow): Promise<List<TaskEntity>> {
     const me = (value?: string) => (value === 'me' ? actor.id : value);
-    const [items, total] = await this.tasks.findPage(
+    return this.tasks.list(
       { status: query.status, assigneeId: me(query.assigneeId), creatorId: me(query.creatorId) },
-      query.page,
-      query.perPage,
+      window,
     );
-    return pageOf(items, total, query);
   }
 
   async get(id: string): Promise<TaskEntity> {
@@ -101,6 +111,7 @@ export class TasksService {
   }
 
   async update(actor: AuthUser, id: string, update: TaskUpdate): Promise<TaskEntity> {
+    requireAnyField(update, ['title', 'description', 'status', 'assigneeId', 'dueAt']);
     if (update.assigneeId) await this.assertAssignable(update.assigneeId);
     return this.tasks
       .transaction(async (manager) => {

@@ -1,4 +1,5 @@
-import { Database, Role, UserEntity } from '@app/database';
+import type { List, ListWindow } from '@app/core';
+import { Database, fetchList, Role, UserEntity } from '@app/database';
 import { Injectable } from '@nestjs/common';
 
 export interface NewUser {
@@ -51,21 +52,16 @@ export class UsersRepository {
     });
   }
 
-  /** A page of users, newest first; `search` matches email or nickname, case-insensitively. */
-  findPage(search: string | undefined, page: number, perPage: number): Promise<[UserEntity[], number]> {
+  /** A list of users (newest first by default); `search` matches email or nickname, case-insensitively. */
+  list(search: string | undefined, window: ListWindow): Promise<List<UserEntity>> {
     return this.database.read((manager) => {
-      const query = manager
-        .createQueryBuilder(UserEntity, 'user')
-        .orderBy('user.createdAt', 'DESC')
-        .addOrderBy('user.id', 'DESC')
-        .skip((page - 1) * perPage)
-        .take(perPage);
+      const query = manager.createQueryBuilder(UserEntity, 'user');
       if (search) {
         query.where('(user.email ILIKE :pattern OR user.nickname ILIKE :pattern)', {
           pattern: `%${escapeLike(search)}%`,
         });
       }
-      return query.getManyAndCount();
+      return fetchList(query, 'user', window);
     });
   }
 }

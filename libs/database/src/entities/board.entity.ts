@@ -1,4 +1,5 @@
 import {
+  Check,
   Column,
   CreateDateColumn,
   DeleteDateColumn,
@@ -17,6 +18,8 @@ import { UserEntity } from './user.entity.js';
  * that a keyset cursor built from a JavaScript Date matches the row exactly.
  */
 @Entity({ name: 'boards' })
+@Check('boards_title_length', 'char_length("title") BETWEEN 1 AND 200')
+@Check('boards_content_length', 'char_length("content") BETWEEN 1 AND 20000')
 @Index('boards_list_idx', ['createdAt', 'id'], { where: '"deleted_at" IS NULL' })
 @Index('boards_author_list_idx', ['authorId', 'createdAt', 'id'], { where: '"deleted_at" IS NULL' })
 export class BoardEntity {

@@ -1,4 +1,5 @@
 import {
+  Check,
   Column,
   CreateDateColumn,
   DeleteDateColumn,
@@ -20,6 +21,8 @@ export enum TaskStatus {
 
 /** A task of the workspace. `version` is the optimistic lock: every change increments it. */
 @Entity({ name: 'tasks' })
+@Check('tasks_title_length', 'char_length("title") BETWEEN 1 AND 200')
+@Check('tasks_description_length', 'char_length("description") <= 20000')
 @Index('tasks_list_idx', ['createdAt', 'id'], { where: '"deleted_at" IS NULL' })
 @Index('tasks_assignee_list_idx', ['assigneeId', 'createdAt', 'id'], { where: '"deleted_at" IS NULL' })
 @Index('tasks_creator_list_idx', ['creatorId', 'createdAt', 'id'], { where: '"deleted_at" IS NULL' })

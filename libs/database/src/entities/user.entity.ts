@@ -7,6 +7,7 @@ export enum Role {
 
 @Entity({ name: 'users' })
 @Index('users_email_key', { synchronize: false })
+@Index('users_list_idx', ['createdAt', 'id'])
 export class UserEntity {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
@@ -36,7 +37,8 @@ export class UserEntity {
   @Column({ type: 'timestamptz', nullable: true })
   bannedAt!: Date | null;
 
-  @CreateDateColumn({ type: 'timestamptz' })
+  /** Millisecond precision, so that a keyset cursor built from a JavaScript Date matches the row exactly. */
+  @CreateDateColumn({ type: 'timestamptz', precision: 3 })
   createdAt!: Date;
 
   @UpdateDateColumn({ type: 'timestamptz' })

@@ -4,10 +4,12 @@ import { CreateUsers1795429726871 } from './1795429726871-create-users.js';
 import { CreateBoards1795433010155 } from './1795433010155-create-boards.js';
 import { CreateTasks1795435515454 } from './1795435515454-create-tasks.js';
 import { CreateOutbox1795436045737 } from './1795436045737-create-outbox.js';
+import { ListAndContentConstraints1795442429670 } from './1795442429670-list-and-content-constraints.js';
 
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
   CreateUsers1795429726871,
   CreateBoards1795433010155,
   CreateTasks1795435515454,
   CreateOutbox1795436045737,
+  ListAndContentConstraints1795442429670,
 ];

@@ -1,12 +1,11 @@
-import { PageQueryDto } from '@app/core';
+import { ListQueryDto, Trim } from '@app/core';
 import { Role } from '@app/database';
-import { Transform } from 'class-transformer';
 import { IsEnum, IsOptional, IsString, MaxLength } from 'class-validator';
 
-export class ListUsersQueryDto extends PageQueryDto {
+export class ListUsersQueryDto extends ListQueryDto {
   /** Part of an email or a nickname, case-insensitive. */
   @IsOptional()
-  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value))
+  @Trim()
   @IsString()
   @MaxLength(100)
   q?: string;

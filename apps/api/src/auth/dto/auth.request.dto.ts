@@ -1,11 +1,9 @@
-import { Transform } from 'class-transformer';
+import { Trim } from '@app/core';
 import { IsEmail, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
-
-const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
 export class SignupRequestDto {
   /** @example dayeon@example.com */
-  @Transform(trim)
+  @Trim()
   @IsEmail({}, { message: 'email must be an email address' })
   @MaxLength(254)
   email!: string;
@@ -16,14 +14,14 @@ export class SignupRequestDto {
   password!: string;
 
   /** @example 김다연 */
-  @Transform(trim)
+  @Trim()
   @IsString()
   @Length(1, 50)
   nickname!: string;
 }
 
 export class VerifyEmailRequestDto {
-  @Transform(trim)
+  @Trim()
   @IsEmail({}, { message: 'email must be an email address' })
   @MaxLength(254)
   email!: string;
@@ -35,14 +33,14 @@ export class VerifyEmailRequestDto {
 }
 
 export class ResendCodeRequestDto {
-  @Transform(trim)
+  @Trim()
   @IsEmail({}, { message: 'email must be an email address' })
   @MaxLength(254)
   email!: string;
 }
 
 export class LoginRequestDto {
-  @Transform(trim)
+  @Trim()
   @IsEmail({}, { message: 'email must be an email address' })
   @MaxLength(254)
   email!: string;

@@ -1,4 +1,3 @@
-import { CursorMetaDto, PageMetaDto, type CursorPage, type Page } from '@app/core';
 import type { BoardEntity } from '@app/database';
 
 export class BoardAuthorDto {
@@ -24,26 +23,5 @@ export class BoardResponseDto {
       createdAt: board.createdAt,
       updatedAt: board.updatedAt,
     });
-  }
-}
-
-export class BoardPageResponseDto {
-  items!: BoardResponseDto[];
-  meta!: PageMetaDto;
-
-  static from(page: Page<BoardEntity>): BoardPageResponseDto {
-    return Object.assign(new BoardPageResponseDto(), {
-      items: page.items.map((b) => BoardResponseDto.from(b)),
-      meta: page.meta,
-    });
-  }
-}
-
-export class BoardCursorPageResponseDto {
-  items!: BoardResponseDto[];
-  meta!: CursorMetaDto;
-
-  static from(page: CursorPage<BoardResponseDto>): BoardCursorPageResponseDto {
-    return Object.assign(new BoardCursorPageResponseDto(), page);
   }
 }

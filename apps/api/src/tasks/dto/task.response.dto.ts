@@ -1,4 +1,3 @@
-import { PageMetaDto, type Page } from '@app/core';
 import type { FieldChange, TaskEntity, TaskEventEntity, UserEntity } from '@app/database';
 import { ApiProperty } from '@nestjs/swagger';
 
@@ -38,18 +37,6 @@ export class TaskResponseDto {
       version: task.version,
       createdAt: task.createdAt,
       updatedAt: task.updatedAt,
-    });
-  }
-}
-
-export class TaskPageResponseDto {
-  items!: TaskResponseDto[];
-  meta!: PageMetaDto;
-
-  static from(page: Page<TaskEntity>): TaskPageResponseDto {
-    return Object.assign(new TaskPageResponseDto(), {
-      items: page.items.map((t) => TaskResponseDto.from(t)),
-      meta: page.meta,
     });
   }
 }
