@@ -30,7 +30,7 @@ const shared = {
   transform: { '^.+\\.(t|j)s$': swc },
   transformIgnorePatterns: [`/node_modules/(?!(${esmPackages.join('|')})/)`],
   moduleNameMapper: {
-    '^@app/(core|database|redis|queue|testing|embedded)$': '<rootDir>/libs/$1/src/index.ts',
+    '^@app/(core|database|redis|queue|testing|embedded|api-client)$': '<rootDir>/libs/$1/src/index.ts',
     '^@api/([a-z-]+)$': '<rootDir>/apps/api/src/$1/index.ts',
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },

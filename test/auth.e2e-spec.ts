@@ -243,8 +243,10 @@ describe('email sign-up, sign-in, refresh and sign-out', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const path = `/admin/users?q=cursor-&limit=2${cursor ? `&cursor=${cursor}` : ''}`;
-      const page = await json(await call(api, path, admin.accessToken));
+      const path: string = `/admin/users?q=cursor-&limit=2${cursor ? `&cursor=${cursor}` : ''}`;
+      const page = await json<{ items: { id: string }[]; meta: { nextCursor: string | null } }>(
+        await call(api, path, admin.accessToken),
+      );
       expect(page.items.length).toBeLessThanOrEqual(2);
       seen.push(...page.items.map((user: { id: string }) => user.id));
       cursor = page.meta.nextCursor;

@@ -256,8 +256,10 @@ describe('tasks', () => {
     const seen: string[] = [];
     let cursor: string | null = null;
     do {
-      const path = `/tasks?creatorId=me&sort=createdAt&limit=2${cursor ? `&cursor=${cursor}` : ''}`;
-      const page = await json(await send('GET', path, token));
+      const path: string = `/tasks?creatorId=me&sort=createdAt&limit=2${cursor ? `&cursor=${cursor}` : ''}`;
+      const page = await json<{ items: { title: string }[]; meta: { limit: number; nextCursor: string | null } }>(
+        await send('GET', path, token),
+      );
       expect(page.meta.limit).toBe(2);
       seen.push(...page.items.map((task: { title: string }) => task.title));
       cursor = page.meta.nextCursor;

@@ -23,8 +23,7 @@ export class ListQueryDto {
     type: 'integer',
     minimum: 1,
     maximum: MAX_PAGE_NUMBER,
-    default: 1,
-    description: '1-based page number (numbered mode).',
+    description: '1-based page number (numbered mode; 1 when left out).',
   })
   @IsOptional()
   @Type(() => Number)
@@ -37,8 +36,7 @@ export class ListQueryDto {
     type: 'integer',
     minimum: 1,
     maximum: MAX_PAGE_SIZE,
-    default: DEFAULT_PAGE_SIZE,
-    description: 'Items per page (numbered mode).',
+    description: `Items per page (numbered mode; ${DEFAULT_PAGE_SIZE} when left out).`,
   })
   @IsOptional()
   @Type(() => Number)
@@ -57,8 +55,7 @@ export class ListQueryDto {
     type: 'integer',
     minimum: 1,
     maximum: MAX_PAGE_SIZE,
-    default: DEFAULT_PAGE_SIZE,
-    description: 'Items per page (keyset mode).',
+    description: `Items per page (keyset mode; ${DEFAULT_PAGE_SIZE} when left out).`,
   })
   @IsOptional()
   @Type(() => Number)
@@ -67,7 +64,7 @@ export class ListQueryDto {
   @Max(MAX_PAGE_SIZE)
   limit?: number;
 
-  @ApiPropertyOptional({ enum: LIST_SORTS, default: '-createdAt', description: 'Newest first, or oldest first.' })
+  @ApiPropertyOptional({ enum: LIST_SORTS, description: '`-createdAt` (newest first, when left out) or `createdAt`.' })
   @IsOptional()
   @IsIn(LIST_SORTS)
   sort?: ListSort;
