@@ -241,14 +241,15 @@ describe('email sign-up, sign-in, refresh and sign-out', () => {
     for (let i = 0; i < 3; i += 1)
       created.push(await createUser(api, { email: `cursor-${i}-${Date.now()}@example.com` }));
     const seen: string[] = [];
+    const pageAfter = (cursor: string | null) =>
+      call(api, `/admin/users?q=cursor-&limit=2${cursor ? `&cursor=${cursor}` : ''}`, admin.accessToken);
     let cursor: string | null = null;
     do {
-      const path: string = `/admin/users?q=cursor-&limit=2${cursor ? `&cursor=${cursor}` : ''}`;
-      const page = await json<{ items: { id: string }[]; meta: { nextCursor: string | null } }>(
-        await call(api, path, admin.accessToken),
+      const page: { items: { id: string }[]; meta: { nextCursor: string | null } } = await json(
+        await pageAfter(cursor),
       );
       expect(page.items.length).toBeLessThanOrEqual(2);
-      seen.push(...page.items.map((user: { id: string }) => user.id));
+      seen.push(...page.items.map((user) => user.id));
       cursor = page.meta.nextCursor;
     } while (cursor);
     expect(seen).toEqual(created.map((user) => user.id).reverse());

@@ -254,14 +254,15 @@ describe('tasks', () => {
     expect(numbered.items.map((task: { title: string }) => task.title)).toEqual(['three', 'two']);
 
     const seen: string[] = [];
+    const pageAfter = (cursor: string | null) =>
+      send('GET', `/tasks?creatorId=me&sort=createdAt&limit=2${cursor ? `&cursor=${cursor}` : ''}`, token);
     let cursor: string | null = null;
     do {
-      const path: string = `/tasks?creatorId=me&sort=createdAt&limit=2${cursor ? `&cursor=${cursor}` : ''}`;
-      const page = await json<{ items: { title: string }[]; meta: { limit: number; nextCursor: string | null } }>(
-        await send('GET', path, token),
+      const page: { items: { title: string }[]; meta: { limit: number; nextCursor: string | null } } = await json(
+        await pageAfter(cursor),
       );
       expect(page.meta.limit).toBe(2);
-      seen.push(...page.items.map((task: { title: string }) => task.title));
+      seen.push(...page.items.map((task) => task.title));
       cursor = page.meta.nextCursor;
     } while (cursor);
     expect(seen).toEqual(titles);
