@@ -195,6 +195,23 @@ describe('brute force and enumeration', () => {
       expect(answers[2]).toEqual(answers[0]);
     });
 
+    it('answers a wrong code the same whether or not the address waits for its verification', async () => {
+      const waiting = `waiting-${randomUUID()}@example.com`;
+      const signup = await post(
+        api,
+        '/auth/signup',
+        { email: waiting, password: PASSWORD, nickname: 'waiting' },
+        from(freshIp()),
+      );
+      expect(signup.status).toBe(201);
+      const answers = [];
+      for (const email of [waiting, `nobody-${randomUUID()}@example.com`]) {
+        answers.push(await answer(await post(api, '/auth/email/verify', { email, code: '000000' }, from(freshIp()))));
+      }
+      expect(answers[0]).toMatchObject({ status: 400 });
+      expect(answers[1]).toEqual(answers[0]);
+    });
+
     it('answers a signup for an unverified address as for a new one (nobody can squat it)', async () => {
       const squatted = await createUser(api, { verified: false });
       const body = (email: string) => ({ email, password: PASSWORD, nickname: 'claimant' });

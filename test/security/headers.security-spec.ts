@@ -79,6 +79,20 @@ describe('response headers', () => {
     });
   });
 
+  it.each([
+    ['a path parameter over the router limit', `/api/v1/boards/${'a'.repeat(300)}`],
+    ['broken percent-encoding in the path', '/api/v1/boards/%E0%A4%A'],
+  ])('answers the router refusing %s with a 400 problem, echoing nothing', async (_name, path) => {
+    const status = 400;
+    const response = await get(api, path);
+    const text = await response.text();
+    expect(response.status).toBe(status);
+    expect(response.headers.get('content-type')).toContain('application/problem+json');
+    expect(JSON.parse(text)).toMatchObject({ status, code: expect.any(String), requestId: expect.any(String) });
+    expect(text).not.toContain('aaaaaaaa');
+    expect(text).not.toContain('%E0');
+  });
+
   describe('CORS', () => {
     const preflight = (origin: string, method = 'PATCH') =>
       fetch(`${api.url}/api/v1/boards/00000000-0000-4000-8000-000000000000`, {

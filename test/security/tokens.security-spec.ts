@@ -197,6 +197,21 @@ describe('token attacks', () => {
     ['a payload that is a JSON string, signed with our key', () => forge.raw({ alg: 'HS256', typ: 'at+jwt' }, '"x"')],
     ['only dots', () => '..'],
     ['12 KB of token', () => `${tokens.accessToken}${'A'.repeat(12 * 1024)}`],
+    // Readable two ways: a parser that keeps the first of duplicated keys would see another user or role.
+    [
+      'a payload with a duplicated sub, signed with our key',
+      () => {
+        const claims = JSON.stringify(forge.claims());
+        return forge.raw({ alg: 'HS256', typ: 'at+jwt' }, `{"sub":"${otherUser.id}",${claims.slice(1)}`);
+      },
+    ],
+    [
+      'a header with a duplicated alg, signed with our key',
+      () => forge.raw('{"alg":"none","alg":"HS256","typ":"at+jwt"}', forge.claims()),
+    ],
+    ['JSON with spaces, signed with our key', () => forge.raw('{"alg": "HS256", "typ": "at+jwt"}', forge.claims())],
+    // Even with our key: a live session answers only for its own user and its own role.
+    ['another user on a live session, signed with our key', () => forge.sign({ sub: otherUser.id })],
   ];
 
   it.each(attacks)('refuses %s', async (_name, make, path = '/users/me') => {

@@ -1,9 +1,10 @@
 import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
-import { codeForStatus, PROBLEM_CONTENT_TYPE, problemType } from '@app/core';
+import { AppError, codeForStatus, ErrorCode, PROBLEM_CONTENT_TYPE, problemType, replyWithProblem } from '@app/core';
 import { RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { createHash, randomUUID } from 'node:crypto';
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
@@ -69,14 +70,22 @@ export async function buildApiApp(
     genReqId: requestIdOf,
     return503OnClosing: true,
     clientErrorHandler: answerClientError,
+    // The router's own refusals (a malformed URL, an over-long path parameter) are problem+json like every other,
+    // without echoing the URL.
+    frameworkErrors: (_error: Error, request: FastifyRequest, reply: FastifyReply) =>
+      void replyWithProblem(request, reply, new AppError(ErrorCode.BadRequest, 'The request URL could not be read')),
     routerOptions: { maxParamLength: 200 },
   });
+  // Bodies are JSON only (Fastify's own parser, with the body limit): a form or text/plain body, which a foreign page
+  // can send without a CORS preflight, answers 415 instead of reaching a route.
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.register(config, extraImports), adapter, {
     bufferLogs: true,
+    bodyParser: false,
   });
   app.useLogger(app.get(Logger));
 
   const fastify = app.getHttpAdapter().getInstance();
+  fastify.removeContentTypeParser('text/plain');
   fastify.server.headersTimeout = HEADERS_TIMEOUT_MS;
   const shutdown = app.get(ShutdownState);
   fastify.addHook('onRequest', async (request, reply) => {

@@ -225,6 +225,8 @@ function invalidValues(name: string, schema: SchemaObject, required: boolean): L
     ['an operator object', { $ne: null }],
     ['an array', [`${FILLER}`]],
     ['deeply nested arrays', raw(deepArray(256))],
+    ['arrays nested 2 000 deep', raw(deepArray(2000))],
+    ['a NUL character', 'nul\u0000byte'],
   );
   if (schema.enum?.length) {
     const first = String(schema.enum[0]);
@@ -290,6 +292,9 @@ const BAD_CURSORS = [
   Buffer.from('{"createdAt":1}').toString('base64url'),
   Buffer.from(JSON.stringify(['2020-01-01T00:00:00Z', "' OR 1=1 --"])).toString('base64url'),
   Buffer.from(JSON.stringify(['not a time', NOTHING])).toString('base64url'),
+  // A time in the right shape that PostgreSQL cannot store, and one not in the form the API writes.
+  Buffer.from(JSON.stringify(['-271821-04-20T00:00:00.000Z', NOTHING])).toString('base64url'),
+  Buffer.from(JSON.stringify(['2020-01-01T00:00:00Z', NOTHING])).toString('base64url'),
   'x'.repeat(201),
 ];
 
@@ -353,6 +358,14 @@ export function casesFor(operation: Operation, context: CaseContext): FuzzCase[]
     for (const text of ['[]', '"text"', '123', 'null', 'true', '{}']) {
       add(`a body of ${text}`, 'refused', { body: text, headers: { 'content-type': 'application/json' } });
     }
+    // Only JSON is read: the bodies a foreign page can send without a CORS preflight never reach a route.
+    add('the body as a form', 'refused', {
+      body: new URLSearchParams(
+        Object.entries(base()).map(([key, value]): [string, string] => [key, String(value)]),
+      ).toString(),
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    add('the body as text/plain', 'refused', { body: validBody!, headers: { 'content-type': 'text/plain' } });
     const valid = validBody!.slice(1, -1);
     const join = (...parts: string[]) => `{${parts.filter(Boolean).join(',')}}`;
     add('a __proto__ key', 'refused', json(raw(join(valid, '"__proto__":{"role":"ADMIN"}'))));
@@ -440,7 +453,13 @@ export function casesFor(operation: Operation, context: CaseContext): FuzzCase[]
     } else if (name === 'cursor') {
       refuse('not a cursor of ours', BAD_CURSORS);
     } else {
-      if (param.maxLength !== undefined) refuse('too long', ['x'.repeat(param.maxLength + 1)]);
+      if (param.maxLength !== undefined) {
+        refuse('too long', ['x'.repeat(param.maxLength + 1)]);
+        refuse('a NUL character', ['nul\u0000byte']);
+      } else {
+        // Unvalidated text (Kakao's callback answers every oddity with a redirect to the SPA): it must only survive.
+        add(`?${name}: a NUL character`, 'survives', { url: query([[name, 'nul\u0000byte']]) });
+      }
       for (const value of ALL_HOSTILE_STRINGS.filter((v) => v.length <= (param.maxLength ?? Infinity))) {
         add(`?${name}: a hostile string ${JSON.stringify(value)}`, 'survives', { url: query([[name, value]]) });
       }

@@ -17,10 +17,14 @@ export const commonPassword = () =>
     errors: [{ field: 'password', message: 'password is too common; choose a less guessable one' }],
   });
 
-export const invalidCode = (reason: 'wrong' | 'expired') =>
+/**
+ * One answer whether the code is wrong, expired, used up or was never sent: telling them apart would say which
+ * addresses have an account waiting for verification.
+ */
+export const invalidCode = () =>
   new AppError(
     ErrorCode.InvalidVerificationCode,
-    reason === 'wrong' ? 'The code is wrong' : 'The code has expired or was used up; request a new one',
+    'The code is wrong, or has expired or been used up; check it or request a new one',
   );
 
 export const invalidRefreshToken = () =>

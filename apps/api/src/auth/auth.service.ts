@@ -87,9 +87,9 @@ export class AuthService {
   async verifyEmail(email: string, code: string): Promise<void> {
     await this.limit('verify-email', email.toLowerCase(), this.config.rateLimits.verifyEmail);
     const check = await this.codes.check(email, code);
-    if (check !== 'valid') throw invalidCode(check === 'wrong' ? 'wrong' : 'expired');
+    if (check !== 'valid') throw invalidCode();
     const user = await this.users.findByEmailForAccess(email);
-    if (!user) throw invalidCode('expired');
+    if (!user) throw invalidCode();
     if (user.emailVerifiedAt) return;
     // ADMIN_EMAILS grants the role only once the address is proven.
     const admin = this.config.adminEmails.includes(email.toLowerCase());

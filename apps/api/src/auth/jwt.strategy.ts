@@ -6,6 +6,25 @@ import { ExtractJwt, Strategy, type StrategyOptionsWithoutRequest } from 'passpo
 import { AccessTokens } from './access-tokens.js';
 import { Revocations } from './revocations.js';
 
+const bearer = ExtractJwt.fromAuthHeaderAsBearerToken();
+
+/**
+ * Whether a token's header and payload are exactly the JSON this API writes (compact, each key once). JSON.parse keeps
+ * the last of duplicated keys where another parser may keep the first; a token that could read two ways is refused.
+ */
+export function isCanonicalJwt(token: string): boolean {
+  const segments = token.split('.');
+  if (segments.length !== 3) return false;
+  return segments.slice(0, 2).every((segment) => {
+    try {
+      const json = Buffer.from(segment, 'base64url').toString('utf8');
+      return Buffer.from(JSON.stringify(JSON.parse(json))).toString('base64url') === segment;
+    } catch {
+      return false;
+    }
+  });
+}
+
 /**
  * Verifies the bearer access token (never one from the query string): signature with the prepared key, the pinned
  * algorithm, issuer, audience, expiry with 60 s leeway; then the claims jsonwebtoken leaves alone, and the
@@ -19,7 +38,10 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   ) {
     const { algorithms, issuer, audience, ...jsonWebTokenOptions } = tokens.verifyOptions();
     super({
-      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+      jwtFromRequest: (request) => {
+        const token = bearer(request);
+        return token && isCanonicalJwt(token) ? token : null;
+      },
       // passport-jwt hands the key to jsonwebtoken as is; a KeyObject is what jsonwebtoken verifies fastest.
       secretOrKey: tokens.key as unknown as string,
       algorithms,

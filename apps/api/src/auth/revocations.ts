@@ -12,8 +12,8 @@ type RevocationClaims = Pick<AccessClaims, 'jti' | 'sub' | 'sid' | 'iat' | 'role
 
 /**
  * What makes a valid access token stop working before it expires: its `jti` on the denylist (logout), a per-user
- * revocation stamp newer than the token (ban, role change, logout everywhere), or its session gone. All three are read
- * from Redis in one round trip, never from the database.
+ * revocation stamp newer than the token (ban, role change, logout everywhere), or its session gone (or another user's).
+ * All three are read from Redis in one round trip, never from the database.
  *
  * While Redis is unreachable the account itself is checked on the primary instead: a banned or deleted user, or a
  * token whose role is no longer the user's, is still refused. What only Redis knows (a logout, a logout everywhere)
@@ -38,7 +38,7 @@ export class Revocations {
       results = await this.redis
         .pipeline()
         .mget(this.keys.deniedJti(claims.jti), this.keys.userStamp(claims.sub))
-        .exists(this.keys.session(claims.sid))
+        .hget(this.keys.session(claims.sid), 'userId')
         .exec();
     } catch (error) {
       return this.isRevokedByAccount(claims, error);
@@ -46,8 +46,9 @@ export class Revocations {
     const failure = results?.find(([error]) => error !== null)?.[0];
     if (!results || failure) return this.isRevokedByAccount(claims, failure);
     const [denied, stamp] = results[0][1] as [string | null, string | null];
-    const sessionExists = results[1][1] === 1;
-    return denied !== null || (stamp !== null && claims.iat < Number(stamp)) || !sessionExists;
+    // The session must still exist and be the token's own user's.
+    const sessionOfUser = results[1][1] === claims.sub;
+    return denied !== null || (stamp !== null && claims.iat < Number(stamp)) || !sessionOfUser;
   }
 
   private async isRevokedByAccount(claims: RevocationClaims, cause: unknown): Promise<boolean> {

@@ -13,6 +13,10 @@ describe('keyset cursors', () => {
     'not-base64!',
     Buffer.from('{"a":1}').toString('base64url'),
     Buffer.from('["x","y"]').toString('base64url'),
+    // A time PostgreSQL cannot store, one not in the form the API writes, and an impossible date.
+    Buffer.from('["-271821-04-20T00:00:00.000Z","6f1c0a0e-8a43-4d43-9c55-8f9d5b0b3f2e"]').toString('base64url'),
+    Buffer.from('["2026-11-23T10:15:00Z","6f1c0a0e-8a43-4d43-9c55-8f9d5b0b3f2e"]').toString('base64url'),
+    Buffer.from('["2026-02-30T10:15:00.000Z","6f1c0a0e-8a43-4d43-9c55-8f9d5b0b3f2e"]').toString('base64url'),
   ])('refuses a cursor it did not make (%s) with a 400 naming the field', (cursor) => {
     expect(() => decodeCursor(cursor)).toThrow(AppError);
     try {

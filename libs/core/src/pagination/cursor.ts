@@ -19,6 +19,8 @@ export interface CursorPage<T> {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Exactly what `toISOString()` writes for a four-digit year: anything else was not written by `encodeCursor`. */
+const CURSOR_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 /** Opaque to clients: base64url of the position. */
 export const encodeCursor = (position: KeysetPosition): string =>
@@ -37,8 +39,9 @@ export function decodeCursor(cursor: string): KeysetPosition {
   }
   if (!Array.isArray(decoded) || decoded.length !== 2) throw invalid();
   const [time, id] = decoded as unknown[];
-  const createdAt = typeof time === 'string' ? new Date(time) : new Date(NaN);
-  if (Number.isNaN(createdAt.getTime()) || typeof id !== 'string' || !UUID.test(id)) throw invalid();
+  if (typeof time !== 'string' || !CURSOR_TIME.test(time) || typeof id !== 'string' || !UUID.test(id)) throw invalid();
+  const createdAt = new Date(time);
+  if (Number.isNaN(createdAt.getTime()) || createdAt.toISOString() !== time) throw invalid();
   return { createdAt, id };
 }
 
