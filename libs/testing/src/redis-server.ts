@@ -5,17 +5,30 @@ import { freePort } from './migrated-cluster.js';
 
 const READY_TIMEOUT_MS = 10_000;
 
+export interface RedisServerOptions {
+  /**
+   * Keep the dataset in this folder with an append-only file synced on every write (as a production Redis with AOF
+   * persistence does): a server killed and started again comes back with every acknowledged write. Unset: in memory
+   * only, and a restart comes back empty.
+   */
+  dataDir?: string;
+}
+
 /**
- * A Redis server of its own (the machine's `redis-server`, in memory only) for tests that take Redis away and bring
- * it back: `stop()` kills it as a crash would, `start()` serves again on the same port with an empty dataset.
+ * A Redis server of its own (the machine's `redis-server`) for tests that take Redis away and bring it back: `stop()`
+ * kills it as a crash would, `start()` serves again on the same port, with an empty dataset unless it persists to a
+ * `dataDir`.
  */
 export class RedisServer {
   private process?: ChildProcess;
 
-  private constructor(readonly port: number) {}
+  private constructor(
+    readonly port: number,
+    private readonly options: RedisServerOptions,
+  ) {}
 
-  static async start(): Promise<RedisServer> {
-    const server = new RedisServer(await freePort());
+  static async start(options: RedisServerOptions = {}): Promise<RedisServer> {
+    const server = new RedisServer(await freePort(), options);
     await server.start();
     return server;
   }
@@ -27,9 +40,12 @@ export class RedisServer {
 
   async start(): Promise<void> {
     if (this.process) return;
+    const persistence = this.options.dataDir
+      ? ['--dir', this.options.dataDir, '--appendonly', 'yes', '--appendfsync', 'always']
+      : ['--appendonly', 'no'];
     const child = spawn(
       'redis-server',
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--daemonize', 'no'],
+      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', ...persistence, '--daemonize', 'no'],
       { stdio: 'ignore' },
     );
     this.process = child;

@@ -35,7 +35,8 @@ export function isDependencyFailure(error: unknown, depth = 0): boolean {
   if (typeof error !== 'object' || error === null || depth > 4) return false;
   const { code, name, message, driverError, cause } = error as Record<string, unknown>;
   if (typeof code === 'string' && (NETWORK_CODES.has(code) || SQLSTATE_UNAVAILABLE.test(code))) return true;
-  if (name === 'MaxRetriesPerRequestError') return true;
+  // ioredis gave up on a command; TypeORM found the connection of a multi-statement read gone (the server ended it).
+  if (name === 'MaxRetriesPerRequestError' || name === 'QueryRunnerAlreadyReleasedError') return true;
   if (typeof message === 'string' && MESSAGES.some((pattern) => pattern.test(message))) return true;
   return isDependencyFailure(driverError, depth + 1) || isDependencyFailure(cause, depth + 1);
 }

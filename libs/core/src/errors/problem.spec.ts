@@ -68,6 +68,12 @@ describe(isDependencyFailure.name, () => {
     ['a wrapped driver error', Object.assign(new Error('query failed'), { driverError: { code: '08006' } })],
     ['an error caused by one', new Error('outer', { cause: Object.assign(new Error('x'), { code: 'ETIMEDOUT' }) })],
     ['our own 503', new DependencyUnavailableError('redis')],
+    [
+      'a connection ended between the statements of one read',
+      Object.assign(new Error('Query runner already released. Cannot run queries anymore.'), {
+        name: 'QueryRunnerAlreadyReleasedError',
+      }),
+    ],
   ])('recognises %s', (_name, error) => {
     expect(isDependencyFailure(error) || error instanceof DependencyUnavailableError).toBe(true);
   });

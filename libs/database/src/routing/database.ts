@@ -48,7 +48,12 @@ export class Database {
     private readonly readYourWrites: ReadYourWrites,
     private readonly maxLagMs: number,
     private readonly monitorIntervalMs = 500,
-  ) {}
+  ) {
+    readYourWrites.primaryPosition = async () => {
+      const [row] = await this.onPrimary((manager) => manager.query<{ lsn: string }[]>(PRIMARY_LSN_QUERY));
+      return row.lsn;
+    };
+  }
 
   /** Connects what it can; a node that is down keeps being retried by the monitor. */
   async start(): Promise<void> {
@@ -60,6 +65,7 @@ export class Database {
 
   async stop(): Promise<void> {
     clearInterval(this.monitor);
+    this.readYourWrites.close();
     await this.probing;
     await Promise.all([this.primary, ...this.replicas].map((node) => node.close()));
   }
