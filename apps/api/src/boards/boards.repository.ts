@@ -18,9 +18,9 @@ export class BoardsRepository {
 
   list(filter: BoardFilter, window: ListWindow): Promise<List<BoardEntity>> {
     return this.database.read((manager) => {
-      const query = this.live(manager);
-      if (filter.authorId) query.andWhere('board.authorId = :authorId', { authorId: filter.authorId });
-      return fetchList(query, 'board', window);
+      const filtered = (query: SelectQueryBuilder<BoardEntity>) =>
+        filter.authorId ? query.andWhere('board.authorId = :authorId', { authorId: filter.authorId }) : query;
+      return fetchList(filtered(this.live(manager)), 'board', window, filtered(this.rows(manager)));
     });
   }
 
@@ -57,11 +57,12 @@ export class BoardsRepository {
     await manager.softDelete(BoardEntity, { id });
   }
 
+  /** Live boards with their author's id and nickname. */
   private live(manager: EntityManager): SelectQueryBuilder<BoardEntity> {
-    return manager
-      .createQueryBuilder(BoardEntity, 'board')
-      .innerJoin('board.author', 'author')
-      .addSelect(['author.id', 'author.nickname'])
-      .where('board.deletedAt IS NULL');
+    return this.rows(manager).innerJoin('board.author', 'author').addSelect(['author.id', 'author.nickname']);
+  }
+
+  private rows(manager: EntityManager): SelectQueryBuilder<BoardEntity> {
+    return manager.createQueryBuilder(BoardEntity, 'board').where('board.deletedAt IS NULL');
   }
 }

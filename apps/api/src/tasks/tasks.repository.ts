@@ -22,11 +22,13 @@ export class TasksRepository {
 
   list(filter: TaskFilter, window: ListWindow): Promise<List<TaskEntity>> {
     return this.database.read((manager) => {
-      const query = this.live(manager);
-      if (filter.status) query.andWhere('task.status = :status', { status: filter.status });
-      if (filter.assigneeId) query.andWhere('task.assigneeId = :assigneeId', { assigneeId: filter.assigneeId });
-      if (filter.creatorId) query.andWhere('task.creatorId = :creatorId', { creatorId: filter.creatorId });
-      return fetchList(query, 'task', window);
+      const filtered = (query: SelectQueryBuilder<TaskEntity>) => {
+        if (filter.status) query.andWhere('task.status = :status', { status: filter.status });
+        if (filter.assigneeId) query.andWhere('task.assigneeId = :assigneeId', { assigneeId: filter.assigneeId });
+        if (filter.creatorId) query.andWhere('task.creatorId = :creatorId', { creatorId: filter.creatorId });
+        return query;
+      };
+      return fetchList(filtered(this.live(manager)), 'task', window, filtered(this.rows(manager)));
     });
   }
 
@@ -98,13 +100,16 @@ export class TasksRepository {
     return this.live(manager).andWhere('task.id = :id', { id }).getOne();
   }
 
+  /** Live tasks with their creator's and assignee's id and nickname. */
   private live(manager: EntityManager): SelectQueryBuilder<TaskEntity> {
-    return manager
-      .createQueryBuilder(TaskEntity, 'task')
+    return this.rows(manager)
       .innerJoin('task.creator', 'creator')
       .addSelect(['creator.id', 'creator.nickname'])
       .leftJoin('task.assignee', 'assignee')
-      .addSelect(['assignee.id', 'assignee.nickname'])
-      .where('task.deletedAt IS NULL');
+      .addSelect(['assignee.id', 'assignee.nickname']);
+  }
+
+  private rows(manager: EntityManager): SelectQueryBuilder<TaskEntity> {
+    return manager.createQueryBuilder(TaskEntity, 'task').where('task.deletedAt IS NULL');
   }
 }
