@@ -15,13 +15,15 @@ const MAX_QUEUED_HASHES = 64;
 const COMMON_PASSWORDS = new Set(dictionary['passwords-common'].map((password) => password.toLowerCase()));
 
 /**
- * argon2id hashing. The work runs on libuv's thread pool (never the event loop), and at most one hash per core runs
- * at once: a login flood queues here instead of starving the pool that DNS and file I/O also use.
+ * argon2id hashing. The work runs on libuv's thread pool (never the event loop), and at most one hash per core but one
+ * runs at once: a login flood queues here instead of starving the pool that DNS and file I/O also use, and leaves a
+ * core to the event loop (on 2 cores, two hashes at once tripled the p99 of other requests during a flood; see
+ * bench/README.md).
  */
 @Injectable()
 export class PasswordHasher {
   /** Public for the benchmark and the tests: how many hashes run and wait. */
-  readonly limit = new ConcurrencyLimit(Math.max(availableParallelism(), 1), MAX_QUEUED_HASHES);
+  readonly limit = new ConcurrencyLimit(Math.max(availableParallelism() - 1, 1), MAX_QUEUED_HASHES);
   private dummyHash?: Promise<string>;
 
   /** Whether `password` is among the ~50 000 most common ones (case-insensitive). */

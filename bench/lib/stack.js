@@ -1,0 +1,176 @@
+/**
+ * The real stack of one benchmark run: a PostgreSQL primary with a streaming replica in a temp folder (the embedded
+ * binaries, through the built `@app/embedded`), Redis under a key prefix of the run's own, and the servers under test
+ * as child processes.
+ */
+import { Redis } from 'ioredis';
+import { spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import process from 'node:process';
+import { clearTimeout, setTimeout } from 'node:timers';
+import { URL } from 'node:url';
+import pg from 'pg';
+import { PostgresCluster } from '../../dist/libs/embedded/src/index.js';
+import { freePort, migrate } from '../../dist/libs/testing/src/migrated-cluster.js';
+
+/** Node's built-in fetch (a global, named here for the linter). */
+const { fetch } = globalThis;
+
+const DATABASE = 'modak';
+
+const withDatabase = (url, database) => {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
+};
+
+/**
+ * Starts a primary and a replica on free ports, creates and migrates the database, and waits for the replica. The
+ * cluster is durable (fsync on), as production is: write figures include the commit's flush.
+ */
+export async function startDatabase() {
+  const dir = await mkdtemp(path.join(tmpdir(), 'modak-bench-'));
+  // PostgreSQL runs as its own user when we are root: it must be able to reach its folder inside this one.
+  await chmod(dir, 0o755);
+  const cluster = await PostgresCluster.start({
+    dir: path.join(dir, 'postgres'),
+    primaryPort: await freePort(),
+    replicaPort: await freePort(),
+    user: 'modak',
+    database: 'postgres',
+  });
+  const primaryUrl = withDatabase(cluster.primaryUrl, DATABASE);
+  try {
+    await cluster.query('primary', `CREATE DATABASE "${DATABASE}"`);
+    await migrate(primaryUrl);
+    await cluster.waitForReplay();
+  } catch (error) {
+    await cluster.destroy();
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
+  return {
+    cluster,
+    dir,
+    primaryUrl,
+    replicaUrl: withDatabase(cluster.replicaUrl, DATABASE),
+    /** Stops PostgreSQL and deletes the run's folder, unless `keep` (to read the server logs). */
+    async stop({ keep = false } = {}) {
+      if (keep) return cluster.stop();
+      await cluster.destroy();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Waits until the replica has replayed everything the primary holds now (a large seed takes a while). */
+export async function waitForReplica(database, timeoutMs = 300_000) {
+  await database.cluster.waitForReplay(timeoutMs);
+}
+
+/** How many statements the servers under test are running now, on both nodes. */
+export async function activeStatements(database) {
+  const sql =
+    "SELECT count(*)::int AS running FROM pg_stat_activity WHERE state = 'active' " +
+    "AND backend_type = 'client backend' AND application_name LIKE 'modak-%'";
+  let total = 0;
+  for (const node of ['primary', 'replica']) {
+    const [{ running }] = await database.cluster.query(node, sql);
+    total += running;
+  }
+  return total;
+}
+
+/** A pg client on `url` for the duration of `work`. */
+export async function withClient(url, work) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Fails with a hint when Redis does not answer. */
+export async function checkRedis(url) {
+  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+    await redis.ping();
+  } catch {
+    throw new Error(`Redis does not answer at ${url}: start one (redis-server --daemonize yes) or set REDIS_URL`);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+/** Deletes every key under `prefix:` (the run's own namespace). */
+export async function deleteRedisKeys(url, prefix) {
+  const redis = new Redis(url);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      if (keys.length > 0) await redis.unlink(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
+async function waitForHttp(url, child, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`exited with ${child.exitCode} before answering ${url}`);
+    try {
+      const response = await fetch(url);
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs / 1000} s`);
+}
+
+/**
+ * Runs `node <nodeArgs> <script>` with `env`, and resolves once `readyPath` answers 200. Its output goes straight to
+ * `logFile` (not through this process, which generates the load). `stop()` sends SIGTERM and waits for the exit (a
+ * CPU profile, when asked for, is written then).
+ */
+export async function startServer({ name, script, nodeArgs = [], env, port, readyPath, logFile }) {
+  const log = openSync(logFile, 'a');
+  const child = spawn(process.execPath, [...nodeArgs, script], { env, stdio: ['ignore', log, log] });
+  closeSync(log);
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitForHttp(`${url}${readyPath}`, child, 60_000);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw new Error(`${name}: ${error.message} (log: ${logFile})`, { cause: error });
+  }
+  return {
+    name,
+    pid: child.pid,
+    url,
+    readyUrl: `${url}${readyPath}`,
+    logFile,
+    async stop() {
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+        await exited;
+        clearTimeout(killer);
+      }
+    },
+  };
+}
+
+export { freePort };
