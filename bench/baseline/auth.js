@@ -17,6 +17,7 @@ import {
   timingSafeEqual,
 } from 'node:crypto';
 import { availableParallelism } from 'node:os';
+import { HIT_SCRIPT } from '../../dist/libs/redis/src/rate-limiter.js';
 
 const ACCESS_TOKEN_TTL_S = 15 * 60;
 const CLOCK_LEEWAY_S = 60;
@@ -129,14 +130,6 @@ export async function isRevoked(redis, keys, claims) {
     .exec();
   return denied !== null || (stamp !== null && claims.iat < Number(stamp)) || sessionUser !== claims.sub;
 }
-
-// The API's fixed window: INCRBY, and set the expiry when the key is new.
-const HIT_SCRIPT = `
-local count = redis.call('INCRBY', KEYS[1], ARGV[2])
-if count == tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
-local ttl = redis.call('PTTL', KEYS[1])
-if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
-return {count, ttl}`;
 
 export class RateLimiter {
   constructor(redis, keys) {

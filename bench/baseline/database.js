@@ -5,23 +5,8 @@
  */
 import { clearInterval, setInterval } from 'node:timers';
 import pg from 'pg';
+import { normalizeLsn, RECORD_POSITION_SCRIPT } from '../../dist/libs/database/src/routing/lsn.js';
 import { SQL } from './sql.js';
-
-// The API's script: keeps the highest position, refreshes the window.
-const RECORD_SCRIPT = `
-local current = redis.call('GET', KEYS[1])
-if (not current) or current < ARGV[1] then
-  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-else
-  redis.call('PEXPIRE', KEYS[1], ARGV[2])
-end
-return 1`;
-
-/** `16/B374D848` as 16 hex digits, so that positions compare as strings. */
-const normalizeLsn = (lsn) => {
-  const [high, low] = lsn.split('/');
-  return `${high.padStart(8, '0')}${low.padStart(8, '0')}`.toUpperCase();
-};
 
 const pool = (url, name, statementTimeoutMs, size) =>
   new pg.Pool({
@@ -86,7 +71,13 @@ export class Database {
   /** Makes the primary's current position the client's last write. */
   async recordWrite(clientKey) {
     const { rows } = await this.primary.query(SQL.writePosition);
-    await this.redis.eval(RECORD_SCRIPT, 1, this.lastWriteKey(clientKey), normalizeLsn(rows[0].lsn), this.windowMs);
+    await this.redis.eval(
+      RECORD_POSITION_SCRIPT,
+      1,
+      this.lastWriteKey(clientKey),
+      normalizeLsn(rows[0].lsn),
+      this.windowMs,
+    );
   }
 
   async probe() {

@@ -3,7 +3,6 @@
  * binaries, through the built `@app/embedded`), Redis under a key prefix of the run's own, and the servers under test
  * as child processes.
  */
-import { Redis } from 'ioredis';
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
@@ -14,6 +13,7 @@ import { clearTimeout, setTimeout } from 'node:timers';
 import { URL } from 'node:url';
 import pg from 'pg';
 import { PostgresCluster } from '../../dist/libs/embedded/src/index.js';
+import { deleteKeysUnder, redisAnswers } from '../../dist/libs/redis/src/redis.client.js';
 import { freePort, migrate } from '../../dist/libs/testing/src/migrated-cluster.js';
 
 /** Node's built-in fetch (a global, named here for the linter). */
@@ -97,32 +97,13 @@ export async function withClient(url, work) {
 
 /** Fails with a hint when Redis does not answer. */
 export async function checkRedis(url) {
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-  redis.on('error', () => undefined);
-  try {
-    await redis.connect();
-    await redis.ping();
-  } catch {
+  if (!(await redisAnswers(url))) {
     throw new Error(`Redis does not answer at ${url}: start one (redis-server --daemonize yes) or set REDIS_URL`);
-  } finally {
-    redis.disconnect();
   }
 }
 
 /** Deletes every key under `prefix:` (the run's own namespace). */
-export async function deleteRedisKeys(url, prefix) {
-  const redis = new Redis(url);
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      if (keys.length > 0) await redis.unlink(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-}
+export const deleteRedisKeys = deleteKeysUnder;
 
 async function waitForHttp(url, child, timeoutMs) {
   const deadline = Date.now() + timeoutMs;

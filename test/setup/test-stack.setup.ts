@@ -1,24 +1,9 @@
-import { redisAnswers } from '@app/redis';
+import { deleteKeysUnder, redisAnswers } from '@app/redis';
 import { startMigratedCluster, TEST_STACK_VARIABLE, type TestStack } from '@app/testing';
 import { Logger } from '@nestjs/common';
-import { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 
 const TEMPLATE = 'modak_template';
-
-async function deleteKeys(url: string, prefix: string): Promise<void> {
-  const redis = new Redis(url);
-  try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
-      if (keys.length > 0) await redis.unlink(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
-}
 
 /**
  * The shared stack of one jest run; suites copy the template database (see createTestDatabase). Every project of the
@@ -46,7 +31,7 @@ export async function startTestStack(): Promise<void> {
   process.env[TEST_STACK_VARIABLE] = JSON.stringify(stack);
   (globalThis as { stopModakTestStack?: () => Promise<void> }).stopModakTestStack = async () => {
     delete (globalThis as { stopModakTestStack?: unknown }).stopModakTestStack;
-    await deleteKeys(redisUrl, stack.redisKeyPrefix);
+    await deleteKeysUnder(redisUrl, stack.redisKeyPrefix);
     await cluster.destroy();
   };
 }

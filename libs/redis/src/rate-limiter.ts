@@ -14,8 +14,8 @@ export interface RateLimitState {
   exceeded: boolean;
 }
 
-// A fixed window that starts with its first event: INCR, and set the expiry only when the key is new.
-const HIT_SCRIPT = `
+/** A fixed window that starts with its first event: INCR, and set the expiry only when the key is new. */
+export const HIT_SCRIPT = `
 local count = redis.call('INCRBY', KEYS[1], ARGV[2])
 if count == tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 local ttl = redis.call('PTTL', KEYS[1])

@@ -34,6 +34,21 @@ export async function closeRedis(client: Redis): Promise<void> {
 }
 
 /** Whether a Redis answers PING at `url` within two seconds (one try, no reconnects). */
+/** Deletes every key under `prefix:` (a run's own namespace), without blocking Redis (SCAN, UNLINK). */
+export async function deleteKeysUnder(url: string, prefix: string): Promise<void> {
+  const redis = new Redis(url);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      if (keys.length > 0) await redis.unlink(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
 export async function redisAnswers(url: string): Promise<boolean> {
   const redis = new Redis(url, {
     lazyConnect: true,

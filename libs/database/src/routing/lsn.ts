@@ -15,3 +15,16 @@ export const hasReplayed = (replayed: string | null | undefined, written: string
 
 /** A position no replica reaches: recorded when the real one could not be read, it keeps the client on the primary. */
 export const LATEST_POSITION = 'FFFFFFFFFFFFFFFF';
+
+/**
+ * Raises a position key (KEYS[1]) to ARGV[1] and refreshes its window (ARGV[2] ms): two writes finishing out of order
+ * never move it back.
+ */
+export const RECORD_POSITION_SCRIPT = `
+local current = redis.call('GET', KEYS[1])
+if (not current) or current < ARGV[1] then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+else
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return 1`;

@@ -2,20 +2,10 @@ import { requestContext } from '@app/core';
 import type { RedisKeys } from '@app/redis';
 import { Logger } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { LATEST_POSITION, normalizeLsn } from './lsn.js';
+import { LATEST_POSITION, normalizeLsn, RECORD_POSITION_SCRIPT } from './lsn.js';
 
 /** Redis could not say where the client's last write is: only the primary is safe. */
 export const UNKNOWN_POSITION = 'unknown';
-
-// Keeps the highest position: two writes of one client finishing out of order never move the marker back.
-const RECORD_SCRIPT = `
-local current = redis.call('GET', KEYS[1])
-if (not current) or current < ARGV[1] then
-  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-else
-  redis.call('PEXPIRE', KEYS[1], ARGV[2])
-end
-return 1`;
 
 const FLUSH_INTERVAL_MS = 1_000;
 
@@ -123,7 +113,7 @@ export class ReadYourWrites {
   }
 
   private async raise(key: string, position: string): Promise<void> {
-    await this.redis.eval(RECORD_SCRIPT, 1, key, position, String(this.windowMs));
+    await this.redis.eval(RECORD_POSITION_SCRIPT, 1, key, position, String(this.windowMs));
   }
 
   private key(consistencyKey: string): string {
