@@ -221,7 +221,7 @@ describe('email sign-up, sign-in, refresh and sign-out', () => {
 
     const list = await json(await call(api, `/admin/users?q=${member.email.slice(0, 10)}`, adminTokens.accessToken));
     expect(list.items.map((u: { id: string }) => u.id)).toEqual([member.id]);
-    expect(list.meta).toEqual({ page: 1, perPage: 20, total: 1, totalPages: 1 });
+    expect(list.meta).toEqual({ page: 1, perPage: 20, total: 1, totalPages: 1, hasNext: false });
 
     const ban = await call(api, `/admin/users/${member.id}/ban`, adminTokens.accessToken, { method: 'POST' });
     expect(ban.status).toBe(200);

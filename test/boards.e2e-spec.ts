@@ -125,7 +125,7 @@ describe('boards', () => {
     for (let i = 0; i < 5; i += 1) created.push(await createBoard(author, `p${i}`));
     const authorId = created[0].author.id;
     const page = await json(await call(api, `/boards?authorId=${authorId}&page=2&perPage=2`));
-    expect(page.meta).toEqual({ page: 2, perPage: 2, total: 5, totalPages: 3 });
+    expect(page.meta).toEqual({ page: 2, perPage: 2, total: 5, totalPages: 3, hasNext: true });
     expect(page.items.map((b: { title: string }) => b.title)).toEqual(['p2', 'p1']);
     const oldest = await json(await call(api, `/boards?authorId=${authorId}&perPage=1&sort=createdAt`));
     expect(oldest.items[0].title).toBe('p0');

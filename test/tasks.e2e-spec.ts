@@ -250,7 +250,7 @@ describe('tasks', () => {
       expect((await send('POST', '/tasks', token, { title })).status).toBe(201);
     }
     const numbered = await json(await send('GET', '/tasks?creatorId=me&page=2&perPage=2', token));
-    expect(numbered.meta).toEqual({ page: 2, perPage: 2, total: 5, totalPages: 3 });
+    expect(numbered.meta).toEqual({ page: 2, perPage: 2, total: 5, totalPages: 3, hasNext: true });
     expect(numbered.items.map((task: { title: string }) => task.title)).toEqual(['three', 'two']);
 
     const seen: string[] = [];

@@ -116,6 +116,12 @@ describe('the SPA on its own origin, in Chromium, through the typed client', () 
       const mine = await page.evaluate(() => spa.myTasks());
       expect(mine.data?.map((item) => item.id)).toEqual([task.data?.id]);
       await expect(page.locator('#boards').textContent()).resolves.toContain('첫 번째 글');
+      // The pager of the shared board: its total, and whether another page follows; past row 10 000, cursor mode.
+      const first = await page.evaluate(() => spa.boardsPage(1));
+      expect(first).toMatchObject({ status: 200, data: { page: 1, total: expect.any(Number), hasNext: false } });
+      await expect(page.locator('#pager').textContent()).resolves.toBe('page 1 of 1');
+      const tooDeep = await page.evaluate(() => spa.boardsPage(501));
+      expect(tooDeep).toMatchObject({ status: 400, problem: { code: 'PAGE_TOO_DEEP' } });
       await expect(page.locator('#tasks').textContent()).resolves.toBe('[TODO] SPA 연결 확인');
       await screenshot(page, 'spa-2-signed-in-after-reload');
 
@@ -127,8 +133,11 @@ describe('the SPA on its own origin, in Chromium, through the typed client', () 
       await expect(open(page)).resolves.toBe('signed-out');
       await screenshot(page, 'spa-3-signed-out-after-reload');
 
-      // The browser reports the refusals the test asked for (no cookie yet, unverified address) and nothing else.
-      expect(watched.errors.filter((error) => !/status of (401|403) /.test(error))).toEqual([]);
+      // The browser reports the refusals the test asked for (no cookie yet, unverified address, a page too deep) and
+      // nothing else.
+      expect(watched.errors.filter((error) => !/status of (401|403) /.test(error))).toEqual([
+        expect.stringContaining('status of 400'),
+      ]);
     } finally {
       await context.close();
     }

@@ -8,6 +8,8 @@ export interface Sample {
   code?: string;
   /** Which instance answered, when a load balancer says so. */
   upstream?: string;
+  /** The `Retry-After` header of the answer, when it had one. */
+  retryAfter?: string;
   client: number;
   startedAt: number;
   endedAt: number;
@@ -148,6 +150,7 @@ export class Load {
         status: response.status,
         code,
         upstream: response.headers.get('x-upstream') ?? undefined,
+        retryAfter: response.headers.get('retry-after') ?? undefined,
         client,
         startedAt,
         endedAt: Date.now(),

@@ -15,6 +15,7 @@ import { databaseConfigFrom, databaseEnv, type DatabaseConfig } from '@app/datab
 import { redisConfigFrom, redisEnv, type RedisConfig } from '@app/redis';
 import { z } from 'zod';
 import type { AuthConfig } from './auth/auth.config.js';
+import type { LoadSheddingConfig } from './http/load-shedding.js';
 
 const origin = urlVar('http', 'https').refine((value) => new URL(value).origin === value.replace(/\/$/, ''), {
   message: 'must be origins (scheme://host[:port]) without a path',
@@ -31,6 +32,10 @@ export const httpEnv = {
     SHUTDOWN_DRAIN_MS: intVar(0, 0, 120_000),
     /** Behind the ALB: trust one hop of X-Forwarded-For. Off by default, or any client could choose its own address. */
     TRUST_PROXY: boolVar(false),
+    /** New requests answer 503 OVERLOADED while the event loop's mean delay is above this (ms); 0 = never. */
+    OVERLOAD_MAX_EVENT_LOOP_DELAY_MS: intVar(1_000, 0, 60_000),
+    /** New requests answer 503 OVERLOADED while the heap in use is above this share of V8's limit (%); 0 = never. */
+    OVERLOAD_MAX_HEAP_USED_PERCENT: intVar(90, 0, 100),
   },
   embeddedDefaults: ['CORS_ORIGINS', 'FRONTEND_URL'],
 } satisfies EnvPiece<z.ZodRawShape>;
@@ -86,6 +91,7 @@ export interface ApiConfig {
     bodyLimitBytes: number;
     shutdownDrainMs: number;
     trustProxy: boolean;
+    loadShedding: LoadSheddingConfig;
   };
   auth: AuthConfig;
   database: DatabaseConfig;
@@ -116,6 +122,10 @@ export function loadApiConfig(env: Env): ApiConfig {
       bodyLimitBytes: parsed.BODY_LIMIT_BYTES,
       shutdownDrainMs: parsed.SHUTDOWN_DRAIN_MS,
       trustProxy: parsed.TRUST_PROXY,
+      loadShedding: {
+        maxEventLoopDelayMs: parsed.OVERLOAD_MAX_EVENT_LOOP_DELAY_MS,
+        maxHeapUsedPercent: parsed.OVERLOAD_MAX_HEAP_USED_PERCENT,
+      },
     },
     auth: {
       jwtSecret: parsed.JWT_SECRET,

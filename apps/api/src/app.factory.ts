@@ -14,6 +14,8 @@ import { AppModule, type ModuleImport } from './app.module.js';
 import { ShutdownState } from './health/shutdown.state.js';
 import { MetricsService } from './metrics/metrics.service.js';
 import { API_PREFIX, setupOpenApi } from './http/openapi.js';
+import { registerLoadShedding } from './http/load-shedding.js';
+import { registerRequestContext } from './http/request-context.hooks.js';
 
 /** Idle keep-alive sockets outlive the ALB's 60 s idle timeout, so the ALB never reuses a socket we closed. */
 export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
@@ -87,12 +89,14 @@ export async function buildApiApp(
   const fastify = app.getHttpAdapter().getInstance();
   fastify.removeContentTypeParser('text/plain');
   fastify.server.headersTimeout = HEADERS_TIMEOUT_MS;
+  registerRequestContext(fastify);
   const shutdown = app.get(ShutdownState);
   fastify.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
     // While draining, every answer closes its connection so that no keep-alive socket outlives the shutdown.
     if (shutdown.isDraining) reply.header('connection', 'close');
   });
+  await registerLoadShedding(app, config.http.loadShedding);
   const metrics = app.get(MetricsService);
   fastify.addHook('onResponse', async (request, reply) => metrics.observe(request, reply));
 

@@ -1,14 +1,7 @@
 import { createValidationPipe, LoggingModule, ProblemDetailsFilter } from '@app/core';
 import { DatabaseModule } from '@app/database';
 import { RedisModule } from '@app/redis';
-import {
-  type DynamicModule,
-  type ForwardReference,
-  type Type,
-  type MiddlewareConsumer,
-  Module,
-  type NestModule,
-} from '@nestjs/common';
+import { type DynamicModule, type ForwardReference, type Type, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import type { ApiConfig } from './api.config.js';
@@ -17,7 +10,6 @@ import { AuthModule } from './auth/auth.module.js';
 import { BoardsModule } from './boards/boards.module.js';
 import { HealthModule } from './health/health.module.js';
 import { IdempotencyModule } from './idempotency/idempotency.module.js';
-import { RequestContextMiddleware } from './http/request-context.middleware.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { OutboxModule } from './outbox/outbox.module.js';
 import { TasksModule } from './tasks/tasks.module.js';
@@ -27,7 +19,7 @@ import { UsersModule } from './users/users.module.js';
 export type ModuleImport = Type | DynamicModule | Promise<DynamicModule> | ForwardReference;
 
 @Module({})
-export class AppModule implements NestModule {
+export class AppModule {
   /** The api, built from an already validated configuration (see `loadApiConfig`). */
   static register(config: ApiConfig, extraImports: ModuleImport[] = []): DynamicModule {
     return {
@@ -53,9 +45,5 @@ export class AppModule implements NestModule {
         { provide: APP_PIPE, useValue: createValidationPipe() },
       ],
     };
-  }
-
-  configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(RequestContextMiddleware).forRoutes('{*path}');
   }
 }

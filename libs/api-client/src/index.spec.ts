@@ -79,7 +79,7 @@ describe(createModakClient.name, () => {
   it('tells a keyset page from a numbered one', async () => {
     const pages = [
       { items: [], meta: { limit: 2, nextCursor: 'eyJjIjoxfQ' } },
-      { items: [], meta: { page: 1, perPage: 2, total: 0, totalPages: 0 } },
+      { items: [], meta: { page: 1, perPage: 2, total: 0, totalPages: 0, hasNext: false } },
     ];
     const { fetch } = fakeFetch(() => Response.json(pages.shift()));
     const modak = createModakClient({ baseUrl: 'https://api.modak.example', fetch });

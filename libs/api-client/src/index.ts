@@ -32,7 +32,10 @@ export type Task = Schemas['TaskResponseDto'];
 export type TaskStatus = Task['status'];
 export type TaskEvent = Schemas['TaskEventResponseDto'];
 
-/** A numbered page (`?page=&perPage=`), with the total. */
+/**
+ * A numbered page (`?page=&perPage=`): `hasNext` always, the total while at most 10 000 rows match (null beyond). Pages
+ * that start past row 10 000 answer 400 PAGE_TOO_DEEP: go deeper with cursor mode.
+ */
 export interface Page<T> {
   items: T[];
   meta: Schemas['PageMetaDto'];

@@ -503,10 +503,21 @@ export interface components {
       page: number;
       /** @example 20 */
       perPage: number;
-      /** @example 57 */
-      total: number;
-      /** @example 3 */
-      totalPages: number;
+      /**
+       * @description Matching rows; exact up to 10,000, null beyond.
+       * @example 57
+       */
+      total: number | null;
+      /**
+       * @description null when `total` is.
+       * @example 3
+       */
+      totalPages: number | null;
+      /**
+       * @description Whether another page follows, also when `total` is null.
+       * @example true
+       */
+      hasNext: boolean;
     };
     CursorMetaDto: {
       /** @example 20 */
@@ -630,6 +641,7 @@ export interface components {
        */
       code:
         | 'VALIDATION_FAILED'
+        | 'PAGE_TOO_DEEP'
         | 'BAD_REQUEST'
         | 'UNAUTHORIZED'
         | 'INVALID_CREDENTIALS'
@@ -651,6 +663,7 @@ export interface components {
         | 'UNPROCESSABLE_ENTITY'
         | 'RATE_LIMITED'
         | 'DEPENDENCY_UNAVAILABLE'
+        | 'OVERLOADED'
         | 'KAKAO_UNAVAILABLE'
         | 'INTERNAL_ERROR';
       /** @example 0f8b6c1e-2c1d-4d1e-9a57-3b0e8f1f2a10 */
@@ -719,6 +732,15 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description OVERLOADED (the instance is busy: retry after Retry-After) or DEPENDENCY_UNAVAILABLE (the database or Redis is away) */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
     };
   };
   AuthController_verifyEmail: {
@@ -760,6 +782,15 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description OVERLOADED (the instance is busy: retry after Retry-After) or DEPENDENCY_UNAVAILABLE (the database or Redis is away) */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
     };
   };
   AuthController_resendCode: {
@@ -783,6 +814,15 @@ export interface operations {
       };
       /** @description RATE_LIMITED */
       429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description OVERLOADED (the instance is busy: retry after Retry-After) or DEPENDENCY_UNAVAILABLE (the database or Redis is away) */
+      503: {
         headers: {
           [name: string]: unknown;
         };
@@ -833,6 +873,15 @@ export interface operations {
       };
       /** @description RATE_LIMITED */
       429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description OVERLOADED (the instance is busy: retry after Retry-After) or DEPENDENCY_UNAVAILABLE (the database or Redis is away) */
+      503: {
         headers: {
           [name: string]: unknown;
         };
@@ -916,6 +965,15 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description OVERLOADED (the instance is busy: retry after Retry-After) or DEPENDENCY_UNAVAILABLE (the database or Redis is away) */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
     };
   };
   AuthController_logoutAll: {
@@ -935,6 +993,15 @@ export interface operations {
       };
       /** @description No valid access token */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description OVERLOADED (the instance is busy: retry after Retry-After) or DEPENDENCY_UNAVAILABLE (the database or Redis is away) */
+      503: {
         headers: {
           [name: string]: unknown;
         };
@@ -963,6 +1030,15 @@ export interface operations {
       };
       /** @description No valid access token */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description OVERLOADED (the instance is busy: retry after Retry-After) or DEPENDENCY_UNAVAILABLE (the database or Redis is away) */
+      503: {
         headers: {
           [name: string]: unknown;
         };
@@ -1016,6 +1092,15 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description OVERLOADED (the instance is busy: retry after Retry-After) or DEPENDENCY_UNAVAILABLE (the database or Redis is away) */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
     };
   };
   UsersController_me: {
@@ -1037,6 +1122,15 @@ export interface operations {
       };
       /** @description No valid access token */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description OVERLOADED (the instance is busy: retry after Retry-After) or DEPENDENCY_UNAVAILABLE (the database or Redis is away) */
+      503: {
         headers: {
           [name: string]: unknown;
         };
@@ -1076,12 +1170,21 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description OVERLOADED (the instance is busy: retry after Retry-After) or DEPENDENCY_UNAVAILABLE (the database or Redis is away) */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
     };
   };
   AdminController_list: {
     parameters: {
       query?: {
-        /** @description 1-based page number (numbered mode; 1 when left out). */
+        /** @description 1-based page number (numbered mode; 1 when left out). Numbered pages reach the first 10,000 rows: a page that starts past them answers 400 PAGE_TOO_DEEP (use cursor mode to go deeper). */
         page?: number;
         /** @description Items per page (numbered mode; 20 when left out). */
         perPage?: number;
@@ -1116,7 +1219,7 @@ export interface operations {
               };
         };
       };
-      /** @description VALIDATION_FAILED (bad cursor, both modes at once, out of range) */
+      /** @description VALIDATION_FAILED (bad cursor, both modes at once, out of range), or PAGE_TOO_DEEP (a numbered page that starts past row 10 000: use cursor mode) */
       400: {
         headers: {
           [name: string]: unknown;
@@ -1136,6 +1239,15 @@ export interface operations {
       };
       /** @description Needs the role ADMIN */
       403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description OVERLOADED (the instance is busy: retry after Retry-After) or DEPENDENCY_UNAVAILABLE (the database or Redis is away) */
+      503: {
         headers: {
           [name: string]: unknown;
         };
@@ -1204,6 +1316,15 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description OVERLOADED (the instance is busy: retry after Retry-After) or DEPENDENCY_UNAVAILABLE (the database or Redis is away) */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
     };
   };
   AdminController_ban: {
@@ -1254,6 +1375,15 @@ export interface operations {
       };
       /** @description No such user */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description OVERLOADED (the instance is busy: retry after Retry-After) or DEPENDENCY_UNAVAILABLE (the database or Redis is away) */
+      503: {
         headers: {
           [name: string]: unknown;
         };
@@ -1318,12 +1448,21 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description OVERLOADED (the instance is busy: retry after Retry-After) or DEPENDENCY_UNAVAILABLE (the database or Redis is away) */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
     };
   };
   BoardsController_list: {
     parameters: {
       query?: {
-        /** @description 1-based page number (numbered mode; 1 when left out). */
+        /** @description 1-based page number (numbered mode; 1 when left out). Numbered pages reach the first 10,000 rows: a page that starts past them answers 400 PAGE_TOO_DEEP (use cursor mode to go deeper). */
         page?: number;
         /** @description Items per page (numbered mode; 20 when left out). */
         perPage?: number;
@@ -1358,8 +1497,17 @@ export interface operations {
               };
         };
       };
-      /** @description VALIDATION_FAILED (bad cursor, both modes at once, out of range) */
+      /** @description VALIDATION_FAILED (bad cursor, both modes at once, out of range), or PAGE_TOO_DEEP (a numbered page that starts past row 10 000: use cursor mode) */
       400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description OVERLOADED (the instance is busy: retry after Retry-After) or DEPENDENCY_UNAVAILABLE (the database or Redis is away) */
+      503: {
         headers: {
           [name: string]: unknown;
         };
@@ -1477,6 +1625,15 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description OVERLOADED (the instance is busy: retry after Retry-After) or DEPENDENCY_UNAVAILABLE (the database or Redis is away) */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
     };
   };
   BoardsController_remove: {
@@ -1525,6 +1682,15 @@ export interface operations {
       };
       /** @description No such board, or deleted */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description OVERLOADED (the instance is busy: retry after Retry-After) or DEPENDENCY_UNAVAILABLE (the database or Redis is away) */
+      503: {
         headers: {
           [name: string]: unknown;
         };
@@ -1597,12 +1763,21 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description OVERLOADED (the instance is busy: retry after Retry-After) or DEPENDENCY_UNAVAILABLE (the database or Redis is away) */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
     };
   };
   TasksController_list: {
     parameters: {
       query?: {
-        /** @description 1-based page number (numbered mode; 1 when left out). */
+        /** @description 1-based page number (numbered mode; 1 when left out). Numbered pages reach the first 10,000 rows: a page that starts past them answers 400 PAGE_TOO_DEEP (use cursor mode to go deeper). */
         page?: number;
         /** @description Items per page (numbered mode; 20 when left out). */
         perPage?: number;
@@ -1640,7 +1815,7 @@ export interface operations {
               };
         };
       };
-      /** @description VALIDATION_FAILED (bad cursor, both modes at once, out of range) */
+      /** @description VALIDATION_FAILED (bad cursor, both modes at once, out of range), or PAGE_TOO_DEEP (a numbered page that starts past row 10 000: use cursor mode) */
       400: {
         headers: {
           [name: string]: unknown;
@@ -1651,6 +1826,15 @@ export interface operations {
       };
       /** @description No valid access token */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description OVERLOADED (the instance is busy: retry after Retry-After) or DEPENDENCY_UNAVAILABLE (the database or Redis is away) */
+      503: {
         headers: {
           [name: string]: unknown;
         };
@@ -1777,6 +1961,15 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description OVERLOADED (the instance is busy: retry after Retry-After) or DEPENDENCY_UNAVAILABLE (the database or Redis is away) */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
     };
   };
   TasksController_remove: {
@@ -1825,6 +2018,15 @@ export interface operations {
       };
       /** @description No such task */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description OVERLOADED (the instance is busy: retry after Retry-After) or DEPENDENCY_UNAVAILABLE (the database or Redis is away) */
+      503: {
         headers: {
           [name: string]: unknown;
         };
@@ -1906,6 +2108,15 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description OVERLOADED (the instance is busy: retry after Retry-After) or DEPENDENCY_UNAVAILABLE (the database or Redis is away) */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
     };
   };
   TasksController_events: {
@@ -1954,6 +2165,15 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description OVERLOADED (the instance is busy: retry after Retry-After) or DEPENDENCY_UNAVAILABLE (the database or Redis is away) */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
     };
   };
   KakaoController_authorize: {
@@ -1986,6 +2206,15 @@ export interface operations {
       };
       /** @description NOT_FOUND: Kakao sign-in is not configured on this server */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description OVERLOADED (the instance is busy: retry after Retry-After) or DEPENDENCY_UNAVAILABLE (the database or Redis is away) */
+      503: {
         headers: {
           [name: string]: unknown;
         };
@@ -2106,6 +2335,15 @@ export interface operations {
       };
       /** @description NOT_FOUND: Kakao sign-in is not configured on this server */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description OVERLOADED (the instance is busy: retry after Retry-After) or DEPENDENCY_UNAVAILABLE (the database or Redis is away) */
+      503: {
         headers: {
           [name: string]: unknown;
         };

@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import type { DatabaseConfig } from './database.config.js';
 import { ENTITIES } from './entities/index.js';
@@ -12,10 +13,7 @@ export type NodeRole = 'primary' | 'replica';
  * into a fast error (503 for the primary, a fallback for a replica).
  */
 export function dataSourceOptions(url: string, role: NodeRole, config: DatabaseConfig): DataSourceOptions {
-  // The server gives up on a statement first; the client only as a last resort (a dead socket), so that a
-  // connection is never returned to the pool with a statement still running on it.
-  const statementTimeoutMs = role === 'replica' ? config.replicaTimeoutMs : config.statementTimeoutMs;
-  const queryTimeoutMs = statementTimeoutMs + 1_000;
+  const { statementTimeoutMs, queryTimeoutMs, connectTimeoutMs } = timeoutsOf(role, config);
   return {
     type: 'postgres',
     url,
@@ -32,7 +30,7 @@ export function dataSourceOptions(url: string, role: NodeRole, config: DatabaseC
     logger: new TypeOrmLogger(`Database:${role}`),
     maxQueryExecutionTime: 1_000,
     applicationName: `${config.applicationName}-${role}`,
-    connectTimeoutMS: role === 'replica' ? Math.min(config.connectTimeoutMs, 1_000) : config.connectTimeoutMs,
+    connectTimeoutMS: connectTimeoutMs,
     poolSize: config.poolSize,
     extra: {
       statement_timeout: statementTimeoutMs,
@@ -44,5 +42,28 @@ export function dataSourceOptions(url: string, role: NodeRole, config: DatabaseC
   };
 }
 
+// The server gives up on a statement first; the client only as a last resort (a dead socket), so that a connection is
+// never returned to the pool with a statement still running on it.
+function timeoutsOf(role: NodeRole, config: DatabaseConfig) {
+  const statementTimeoutMs = role === 'replica' ? config.replicaTimeoutMs : config.statementTimeoutMs;
+  return {
+    statementTimeoutMs,
+    queryTimeoutMs: statementTimeoutMs + 1_000,
+    connectTimeoutMs: role === 'replica' ? Math.min(config.connectTimeoutMs, 1_000) : config.connectTimeoutMs,
+  };
+}
+
 export const createDataSource = (url: string, role: NodeRole, config: DatabaseConfig): DataSource =>
   new DataSource(dataSourceOptions(url, role, config));
+
+/** A connection of its own for the node's health probe, with the pool's bounded waits. */
+export function createProbeClient(url: string, role: NodeRole, config: DatabaseConfig): pg.Client {
+  const { connectTimeoutMs } = timeoutsOf(role, config);
+  return new pg.Client({
+    connectionString: url,
+    connectionTimeoutMillis: connectTimeoutMs,
+    statement_timeout: connectTimeoutMs,
+    query_timeout: connectTimeoutMs + 1_000,
+    application_name: `${config.applicationName}-${role}-probe`,
+  });
+}

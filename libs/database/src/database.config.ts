@@ -8,11 +8,13 @@ export const databaseEnv = {
     DATABASE_URL: postgresUrl,
     DATABASE_REPLICA_URLS: listVar(postgresUrl),
     DATABASE_POOL_SIZE: intVar(10, 1, 200),
+    DATABASE_POOL_WAIT_MS: intVar(500, 10, 60_000),
     DATABASE_CONNECT_TIMEOUT_MS: intVar(2_000, 100, 60_000),
     DATABASE_STATEMENT_TIMEOUT_MS: intVar(10_000, 100, 600_000),
     DATABASE_REPLICA_TIMEOUT_MS: intVar(3_000, 100, 600_000),
     DATABASE_READ_YOUR_WRITES_WINDOW_MS: intVar(60_000, 1_000, 3_600_000),
     DATABASE_REPLICA_MAX_LAG_MS: intVar(10_000, 1_000, 600_000),
+    DATABASE_COUNT_CACHE_MS: intVar(5_000, 0, 600_000),
   },
 } satisfies EnvPiece<z.ZodRawShape>;
 
@@ -20,6 +22,8 @@ export interface DatabaseConfig {
   primaryUrl: string;
   replicaUrls: string[];
   poolSize: number;
+  /** How long a work may wait for a client of a busy pool before it is shed (503 OVERLOADED). */
+  poolWaitMs: number;
   connectTimeoutMs: number;
   /** Server-side limit on one statement (primary and replicas). */
   statementTimeoutMs: number;
@@ -29,6 +33,8 @@ export interface DatabaseConfig {
   readYourWritesWindowMs: number;
   /** A replica further behind than this leaves rotation until it catches up. */
   replicaMaxLagMs: number;
+  /** How long a numbered page's total is shared before it is counted again (0: every request counts). */
+  countCacheMs: number;
   /** Seen in pg_stat_activity. */
   applicationName: string;
 }
@@ -40,10 +46,12 @@ export const databaseConfigFrom = (
   primaryUrl: env.DATABASE_URL,
   replicaUrls: env.DATABASE_REPLICA_URLS,
   poolSize: env.DATABASE_POOL_SIZE,
+  poolWaitMs: env.DATABASE_POOL_WAIT_MS,
   connectTimeoutMs: env.DATABASE_CONNECT_TIMEOUT_MS,
   statementTimeoutMs: env.DATABASE_STATEMENT_TIMEOUT_MS,
   replicaTimeoutMs: env.DATABASE_REPLICA_TIMEOUT_MS,
   readYourWritesWindowMs: env.DATABASE_READ_YOUR_WRITES_WINDOW_MS,
   replicaMaxLagMs: env.DATABASE_REPLICA_MAX_LAG_MS,
+  countCacheMs: env.DATABASE_COUNT_CACHE_MS,
   applicationName,
 });

@@ -9,7 +9,9 @@ import {
 } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import type { DatabaseConfig } from './database.config.js';
-import { createDataSource } from './data-source.factory.js';
+import { CountCache } from './count-cache.js';
+import { createDataSource, createProbeClient, type NodeRole } from './data-source.factory.js';
+import { perRouteLimit } from './routing/admission.js';
 import { Database } from './routing/database.js';
 import { DatabaseNode } from './routing/database-node.js';
 import { ReadYourWrites } from './routing/read-your-writes.js';
@@ -17,14 +19,14 @@ import { ReadYourWrites } from './routing/read-your-writes.js';
 export const DATABASE_CONFIG = Symbol('DATABASE_CONFIG');
 
 export function createDatabase(config: DatabaseConfig, redis: Redis, keys: RedisKeys): Database {
-  const primary = new DatabaseNode('primary', createDataSource(config.primaryUrl, 'primary', config));
-  const replicas = config.replicaUrls.map(
-    (url, index) => new DatabaseNode(`replica-${index + 1}`, createDataSource(url, 'replica', config)),
-  );
+  const admission = { capacity: config.poolSize, perRoute: perRouteLimit(config.poolSize), waitMs: config.poolWaitMs };
+  const node = (name: string, url: string, role: NodeRole) =>
+    new DatabaseNode(name, createDataSource(url, role, config), admission, () => createProbeClient(url, role, config));
   return new Database(
-    primary,
-    replicas,
+    node('primary', config.primaryUrl, 'primary'),
+    config.replicaUrls.map((url, index) => node(`replica-${index + 1}`, url, 'replica')),
     new ReadYourWrites(redis, keys, config.readYourWritesWindowMs),
+    new CountCache(redis, keys, { freshMs: config.countCacheMs }),
     config.replicaMaxLagMs,
   );
 }

@@ -1,31 +1,72 @@
-import { cursorPageOf, pageOf, type List, type ListWindow } from '@app/core';
-import type { ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+import { cursorPageOf, MAX_COUNTED_ROWS, pageOf, type List, type ListWindow } from '@app/core';
+import type { EntityManager, ObjectLiteral, SelectQueryBuilder } from 'typeorm';
+
+/** The statements of one list: its rows (with display joins), and the same filter without them, for counting. */
+export interface ListQueries<T extends ObjectLiteral> {
+  rows: SelectQueryBuilder<T>;
+  /** Defaults to `rows`. */
+  counted?: SelectQueryBuilder<T>;
+}
 
 /**
- * Runs a list query for a window, ordered by (`createdAt`, `id`) of `alias` in the window's order. A numbered page
- * reads its rows with LIMIT/OFFSET (fine for the first pages a person clicks through) and counts the total with
- * `counted`: the same filter without the joins that only add display columns, so the count is a plain `COUNT(*)` over
- * an index. A keyset page reads `limit + 1` rows after the cursor's position: an index range scan at any depth, and
- * no row skipped or repeated when rows are added between pages.
+ * Counts what a statement names, given a string that identifies it (SQL and parameters) and the way to count it; the
+ * router passes one that caches for a few seconds.
+ */
+export type Counter = (statement: string, count: () => Promise<number>) => Promise<number>;
+
+const counting = (manager: EntityManager, counted: SelectQueryBuilder<ObjectLiteral>) => {
+  // At most MAX_COUNTED_ROWS + 1 rows are read, however many match: enough to tell "exactly n" from "too many".
+  const [rows, parameters] = counted
+    .select('1')
+    .limit(MAX_COUNTED_ROWS + 1)
+    .getQueryAndParameters();
+  const sql = `SELECT count(*)::int AS "total" FROM (${rows}) AS "counted"`;
+  const count = async () => {
+    const [row] = await manager.query<{ total: number }[]>(sql, parameters);
+    return row.total;
+  };
+  return { statement: `${sql} -- ${JSON.stringify(parameters)}`, count };
+};
+
+/**
+ * Runs a list query for a window, ordered by (`createdAt`, `id`) of `alias` in the window's order.
  *
- * The joins of `query` must be many-to-one (they never multiply rows), so LIMIT counts rows of `alias`.
+ * A numbered page reads `perPage + 1` rows with LIMIT/OFFSET (the extra one says whether another page follows) and
+ * knows its total without counting when it is the last page; otherwise it counts `counted` (the same filter without
+ * the joins that only add display columns) up to MAX_COUNTED_ROWS + 1 rows, through `counter`. Pages that start past
+ * MAX_COUNTED_ROWS are refused before they get here (`listWindowOf`), so no numbered page reads more than about that
+ * many rows, whatever the table's size.
+ *
+ * A keyset page reads `limit + 1` rows after the cursor's position: an index range scan at any depth, and no row
+ * skipped or repeated when rows are added between pages.
+ *
+ * The joins of `rows` must be many-to-one (they never multiply rows), so LIMIT counts rows of `alias`.
  */
 export async function fetchList<T extends ObjectLiteral & { createdAt: Date; id: string }>(
-  query: SelectQueryBuilder<T>,
+  manager: EntityManager,
+  { rows: query, counted = query }: ListQueries<T>,
   alias: string,
   window: ListWindow,
-  counted: SelectQueryBuilder<T> = query,
+  counter: Counter = (_statement, count) => count(),
 ): Promise<List<T>> {
   const countQuery = counted.clone();
   const direction = window.order === 'newest' ? 'DESC' : 'ASC';
   query.orderBy(`${alias}.createdAt`, direction).addOrderBy(`${alias}.id`, direction);
   if (window.kind === 'page') {
-    const items = await query
-      .offset((window.page - 1) * window.perPage)
-      .limit(window.perPage)
+    const offset = (window.page - 1) * window.perPage;
+    const rows = await query
+      .offset(offset)
+      .limit(window.perPage + 1)
       .getMany();
-    const count = await countQuery.select('COUNT(*)', 'total').getRawOne<{ total: string }>();
-    return { kind: 'page', page: pageOf(items, Number(count?.total ?? 0), window) };
+    const hasNext = rows.length > window.perPage;
+    const items = rows.slice(0, window.perPage);
+    // The last page (or an empty first one) says how many rows there are; any other page counts them.
+    let total = offset + items.length;
+    if (hasNext || (items.length === 0 && offset > 0)) {
+      const { statement, count } = counting(manager, countQuery);
+      total = await counter(statement, count);
+    }
+    return { kind: 'page', page: pageOf(items, hasNext, total, window) };
   }
   if (window.after) {
     const comparison = window.order === 'newest' ? '<' : '>';

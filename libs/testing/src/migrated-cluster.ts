@@ -23,11 +23,13 @@ export async function migrate(url: string): Promise<void> {
     primaryUrl: url,
     replicaUrls: [],
     poolSize: 1,
+    poolWaitMs: 5_000,
     connectTimeoutMs: 5_000,
     statementTimeoutMs: 60_000,
     replicaTimeoutMs: 5_000,
     readYourWritesWindowMs: 60_000,
     replicaMaxLagMs: 10_000,
+    countCacheMs: 0,
     applicationName: 'modak-test-migrations',
   };
   const dataSource = createDataSource(url, 'primary', config);

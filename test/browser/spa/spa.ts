@@ -6,7 +6,15 @@
  * Compiled for the browser by spa-server.ts; type-checked with the rest of the project, whose libraries have no DOM,
  * hence the few DOM declarations below.
  */
-import { createModakClient, type Board, type Problem, type Task, type User } from '@app/api-client';
+import {
+  createModakClient,
+  isCursorPage,
+  type Board,
+  type Page,
+  type Problem,
+  type Task,
+  type User,
+} from '@app/api-client';
 
 interface PageElement {
   textContent: string | null;
@@ -96,6 +104,20 @@ export const spa = {
     if (data) boards.unshift(data);
     render('signed-in');
     return outcome(response, data, error);
+  },
+
+  /**
+   * A numbered page of the shared board, as the page's pager shows it: `page 2 of 7 ›`, or `page 2 ›` when the API
+   * does not count that far (more than 10 000 boards); `›` when another page follows.
+   */
+  async boardsPage(page: number): Promise<Outcome<Page<Board>['meta']>> {
+    const { data, error, response } = await modak.GET('/api/v1/boards', { params: { query: { page } } });
+    if (data && !isCursorPage(data)) {
+      const { totalPages, hasNext } = data.meta;
+      const of = totalPages === null ? '' : ` of ${totalPages}`;
+      element('#pager').textContent = `page ${page}${of}${hasNext ? ' ›' : ''}`;
+    }
+    return outcome(response, data && !isCursorPage(data) ? data.meta : undefined, error);
   },
 
   async createTask(body: { title: string; description?: string }): Promise<Outcome<Task>> {

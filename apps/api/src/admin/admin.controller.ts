@@ -25,7 +25,6 @@ export class AdminController {
   /** Users, newest first: a numbered page (`page`, `perPage`) or a keyset page (`limit`, `cursor`); `q` searches email and nickname. */
   @Get()
   @ApiListResponse(AdminUserResponseDto)
-  @ApiProblem([400, 'VALIDATION_FAILED (bad cursor, both modes at once, out of range)'])
   async list(@Query() query: ListUsersQueryDto): Promise<ListBody<AdminUserResponseDto>> {
     return listBody(await this.admin.list(query.q, listWindowOf(query)), (user) => AdminUserResponseDto.from(user));
   }

@@ -35,7 +35,6 @@ export class BoardsController {
   @Public()
   @Get()
   @ApiListResponse(BoardResponseDto)
-  @ApiProblem([400, 'VALIDATION_FAILED (bad cursor, both modes at once, out of range)'])
   async list(@Query() query: ListBoardsQueryDto): Promise<ListBody<BoardResponseDto>> {
     const list = await this.boards.list({ authorId: query.authorId }, listWindowOf(query));
     return listBody(list, (board) => BoardResponseDto.from(board));

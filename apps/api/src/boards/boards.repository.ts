@@ -1,5 +1,5 @@
 import type { List, ListWindow } from '@app/core';
-import { BoardEntity, Database, fetchList } from '@app/database';
+import { BoardEntity, Database } from '@app/database';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager, SelectQueryBuilder } from 'typeorm';
 
@@ -17,11 +17,12 @@ export class BoardsRepository {
   }
 
   list(filter: BoardFilter, window: ListWindow): Promise<List<BoardEntity>> {
-    return this.database.read((manager) => {
-      const filtered = (query: SelectQueryBuilder<BoardEntity>) =>
-        filter.authorId ? query.andWhere('board.authorId = :authorId', { authorId: filter.authorId }) : query;
-      return fetchList(filtered(this.live(manager)), 'board', window, filtered(this.rows(manager)));
-    });
+    const filtered = (query: SelectQueryBuilder<BoardEntity>) =>
+      filter.authorId ? query.andWhere('board.authorId = :authorId', { authorId: filter.authorId }) : query;
+    return this.database.readList('board', window, (manager) => ({
+      rows: filtered(this.live(manager)),
+      counted: filtered(this.rows(manager)),
+    }));
   }
 
   create(authorId: string, title: string, content: string): Promise<BoardEntity> {

@@ -51,11 +51,27 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     })
     .build();
   const document = SwaggerModule.createDocument(app, config);
+  documentOverload(document);
   document.components = {
     ...document.components,
     schemas: { ...document.components?.schemas, Problem: problemSchema as never },
   };
   return document;
+}
+
+/** Any operation may be shed when the instance is busy, or find a dependency away: its 503 is documented. */
+function documentOverload(document: OpenAPIObject): void {
+  for (const path of Object.values(document.paths)) {
+    for (const operation of [path.get, path.post, path.put, path.patch, path.delete]) {
+      if (!operation || operation.responses['503']) continue;
+      operation.responses['503'] = {
+        description:
+          'OVERLOADED (the instance is busy: retry after Retry-After) or DEPENDENCY_UNAVAILABLE (the database or ' +
+          'Redis is away)',
+        content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+      };
+    }
+  }
 }
 
 /** Swagger UI at /docs and the document at /docs/openapi.json. */

@@ -31,7 +31,23 @@ export class MetricsService {
           if (!stats) continue;
           this.set({ node: node.name, state: 'total' }, stats.total);
           this.set({ node: node.name, state: 'idle' }, stats.idle);
+          // Works waiting for admission to the pool (the pool itself does not queue them).
           this.set({ node: node.name, state: 'waiting' }, stats.waiting);
+        }
+      },
+    });
+    const shedSeen = new Map<string, number>();
+    new Counter({
+      name: 'db_shed_total',
+      help: 'Database works refused with 503 OVERLOADED because no client of the pool freed up within the wait bound',
+      labelNames: ['node'],
+      registers: [this.registry],
+      collect() {
+        for (const node of nodes()) {
+          const shed = node.poolStats()?.shed;
+          if (shed === undefined) continue;
+          this.inc({ node: node.name }, shed - (shedSeen.get(node.name) ?? 0));
+          shedSeen.set(node.name, shed);
         }
       },
     });

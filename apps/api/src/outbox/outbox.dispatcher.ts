@@ -1,3 +1,4 @@
+import { requestContext } from '@app/core';
 import { MailQueue, type MailJob } from '@app/queue';
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { OutboxRepository } from './outbox.repository.js';
@@ -33,13 +34,17 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
     await this.mail.close();
   }
 
-  /** Starts a dispatch now, or right after the one under way; never throws. */
+  /**
+   * Starts a dispatch now, or right after the one under way; never throws. It runs outside the request that asked for
+   * it: its statements are not that client's writes, nor that route's.
+   */
   dispatchSoon(): void {
     if (this.running) {
       this.again = true;
       return;
     }
-    this.running = this.drain()
+    this.running = requestContext
+      .outside(() => this.drain())
       .catch((error: Error) => this.logger.warn(`outbox not dispatched yet: ${error.message}`))
       .finally(() => {
         this.running = undefined;

@@ -35,7 +35,6 @@ export class TasksController {
    */
   @Get()
   @ApiListResponse(TaskResponseDto)
-  @ApiProblem([400, 'VALIDATION_FAILED (bad cursor, both modes at once, out of range)'])
   async list(@CurrentUser() caller: AuthUser, @Query() query: ListTasksQueryDto): Promise<ListBody<TaskResponseDto>> {
     const { status, assigneeId, creatorId } = query;
     const list = await this.tasks.list(caller, { status, assigneeId, creatorId }, listWindowOf(query));

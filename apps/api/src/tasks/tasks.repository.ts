@@ -1,5 +1,5 @@
 import type { List, ListWindow } from '@app/core';
-import { Database, fetchList, TaskEntity, TaskEventEntity, type FieldChange, type TaskEventType } from '@app/database';
+import { Database, TaskEntity, TaskEventEntity, type FieldChange, type TaskEventType } from '@app/database';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager, SelectQueryBuilder } from 'typeorm';
 
@@ -21,15 +21,16 @@ export class TasksRepository {
   }
 
   list(filter: TaskFilter, window: ListWindow): Promise<List<TaskEntity>> {
-    return this.database.read((manager) => {
-      const filtered = (query: SelectQueryBuilder<TaskEntity>) => {
-        if (filter.status) query.andWhere('task.status = :status', { status: filter.status });
-        if (filter.assigneeId) query.andWhere('task.assigneeId = :assigneeId', { assigneeId: filter.assigneeId });
-        if (filter.creatorId) query.andWhere('task.creatorId = :creatorId', { creatorId: filter.creatorId });
-        return query;
-      };
-      return fetchList(filtered(this.live(manager)), 'task', window, filtered(this.rows(manager)));
-    });
+    const filtered = (query: SelectQueryBuilder<TaskEntity>) => {
+      if (filter.status) query.andWhere('task.status = :status', { status: filter.status });
+      if (filter.assigneeId) query.andWhere('task.assigneeId = :assigneeId', { assigneeId: filter.assigneeId });
+      if (filter.creatorId) query.andWhere('task.creatorId = :creatorId', { creatorId: filter.creatorId });
+      return query;
+    };
+    return this.database.readList('task', window, (manager) => ({
+      rows: filtered(this.live(manager)),
+      counted: filtered(this.rows(manager)),
+    }));
   }
 
   findEvents(taskId: string): Promise<TaskEventEntity[]> {

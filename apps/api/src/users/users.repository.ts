@@ -1,5 +1,5 @@
 import type { List, ListWindow } from '@app/core';
-import { Database, fetchList, Role, UserEntity } from '@app/database';
+import { Database, Role, UserEntity } from '@app/database';
 import { Injectable } from '@nestjs/common';
 
 export interface NewUser {
@@ -54,14 +54,14 @@ export class UsersRepository {
 
   /** A list of users (newest first by default); `search` matches email or nickname, case-insensitively. */
   list(search: string | undefined, window: ListWindow): Promise<List<UserEntity>> {
-    return this.database.read((manager) => {
+    return this.database.readList('user', window, (manager) => {
       const query = manager.createQueryBuilder(UserEntity, 'user');
       if (search) {
         query.where('(user.email ILIKE :pattern OR user.nickname ILIKE :pattern)', {
           pattern: `%${escapeLike(search)}%`,
         });
       }
-      return fetchList(query, 'user', window);
+      return { rows: query };
     });
   }
 }

@@ -50,6 +50,22 @@ export class DependencyUnavailableError extends AppError {
   }
 }
 
+/**
+ * More work than this instance can take now (every database client busy past the wait bound, an event loop or heap
+ * past its limit). The request is shed at once instead of queueing; nothing is down, so the client retries shortly.
+ */
+export class OverloadedError extends AppError {
+  constructor(
+    readonly resource: string,
+    cause?: unknown,
+  ) {
+    super(ErrorCode.Overloaded, 'The service is busy right now; retry in a moment', {
+      cause,
+      headers: { 'retry-after': '2' },
+    });
+  }
+}
+
 export class NotFoundError extends AppError {
   constructor(what = 'Resource') {
     super(ErrorCode.NotFound, `${what} not found`);

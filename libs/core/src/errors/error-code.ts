@@ -1,6 +1,7 @@
 /** Stable machine codes that clients branch on. Never rename one; add new ones. */
 export enum ErrorCode {
   ValidationFailed = 'VALIDATION_FAILED',
+  PageTooDeep = 'PAGE_TOO_DEEP',
   BadRequest = 'BAD_REQUEST',
   Unauthorized = 'UNAUTHORIZED',
   InvalidCredentials = 'INVALID_CREDENTIALS',
@@ -22,6 +23,7 @@ export enum ErrorCode {
   UnprocessableEntity = 'UNPROCESSABLE_ENTITY',
   RateLimited = 'RATE_LIMITED',
   DependencyUnavailable = 'DEPENDENCY_UNAVAILABLE',
+  Overloaded = 'OVERLOADED',
   KakaoUnavailable = 'KAKAO_UNAVAILABLE',
   InternalError = 'INTERNAL_ERROR',
 }
@@ -34,6 +36,7 @@ interface CodeInfo {
 /** The one table from code to HTTP status and human title. */
 export const ERROR_CODES: Record<ErrorCode, CodeInfo> = {
   [ErrorCode.ValidationFailed]: { status: 400, title: 'Validation failed' },
+  [ErrorCode.PageTooDeep]: { status: 400, title: 'Page too deep' },
   [ErrorCode.BadRequest]: { status: 400, title: 'Bad request' },
   [ErrorCode.Unauthorized]: { status: 401, title: 'Authentication required' },
   [ErrorCode.InvalidCredentials]: { status: 401, title: 'Invalid credentials' },
@@ -55,6 +58,7 @@ export const ERROR_CODES: Record<ErrorCode, CodeInfo> = {
   [ErrorCode.UnprocessableEntity]: { status: 422, title: 'Unprocessable entity' },
   [ErrorCode.RateLimited]: { status: 429, title: 'Too many requests' },
   [ErrorCode.DependencyUnavailable]: { status: 503, title: 'Dependency unavailable' },
+  [ErrorCode.Overloaded]: { status: 503, title: 'Overloaded' },
   [ErrorCode.KakaoUnavailable]: { status: 503, title: 'Kakao unavailable' },
   [ErrorCode.InternalError]: { status: 500, title: 'Internal server error' },
 };

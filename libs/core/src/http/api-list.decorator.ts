@@ -1,12 +1,21 @@
 import { applyDecorators, type Type } from '@nestjs/common';
 import { ApiExtraModels, ApiOkResponse, getSchemaPath } from '@nestjs/swagger';
 import type { CursorMeta } from '../pagination/cursor.js';
+import { ApiProblem } from './api-problem.decorator.js';
 import type { List } from '../pagination/list-query.js';
 import { CursorMetaDto, PageMetaDto, type PageMeta } from '../pagination/page.js';
 
-/** Documents a list answer: `{ items, meta }` with the meta of a numbered page or of a keyset page. */
+/**
+ * Documents a list answer: `{ items, meta }` with the meta of a numbered page or of a keyset page, and the 400s that
+ * every list's parameters can earn.
+ */
 export const ApiListResponse = (item: Type): MethodDecorator =>
   applyDecorators(
+    ApiProblem([
+      400,
+      'VALIDATION_FAILED (bad cursor, both modes at once, out of range), or PAGE_TOO_DEEP (a numbered page that ' +
+        'starts past row 10 000: use cursor mode)',
+    ]),
     ApiExtraModels(item, PageMetaDto, CursorMetaDto),
     ApiOkResponse({
       schema: {

@@ -1,11 +1,16 @@
+import { requestContext } from '@app/core';
 import { Logger } from '@nestjs/common';
+import type { Client, Pool } from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
-import type { Pool } from 'pg';
+import { Admission, type AdmissionOptions } from './admission.js';
 
 export interface PoolStats {
   total: number;
   idle: number;
+  /** Works waiting for admission (the pool itself never queues them). */
   waiting: number;
+  /** Works shed since start because their turn did not come within the wait bound. */
+  shed: number;
 }
 
 export interface NodeStatus {
@@ -20,13 +25,19 @@ export interface NodeStatus {
 /**
  * One PostgreSQL server and its pool. It connects in the background with backoff, so a node that is down at boot
  * neither stops the process nor blocks it; `markDown` takes it out of rotation until the monitor sees it answer again.
+ *
+ * Work reaches the pool through the node's admission (`run`), which bounds the wait for a client. The monitor's probe
+ * uses a connection of its own, outside the pool, so a pool that is busy serving never makes the probe fail: only a
+ * connection that fails, or a probe that fails again on a fresh connection, says the node is down.
  */
 export class DatabaseNode {
   private readonly logger: Logger;
+  private readonly admission: Admission;
   private connecting?: Promise<void>;
   private up = false;
   private retryAt = 0;
   private failures = 0;
+  private probeClient?: Client;
   /** The WAL position of the last probe: written (primary) or replayed (replica). */
   position: string | null = null;
   /** Set by the router when a replica falls further behind than it allows. */
@@ -35,12 +46,20 @@ export class DatabaseNode {
   constructor(
     readonly name: string,
     readonly dataSource: DataSource,
+    admission: AdmissionOptions,
+    private readonly connectProbe: () => Client,
   ) {
     this.logger = new Logger(`Database:${name}`);
+    this.admission = new Admission(name, admission);
   }
 
   get manager(): EntityManager {
     return this.dataSource.manager;
+  }
+
+  /** Runs `work` on this node once admitted (OverloadedError when the pool stays busy past the wait bound). */
+  run<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.admission.run(requestContext.current()?.route, () => work(this.dataSource.manager));
   }
 
   get initialized(): boolean {
@@ -68,7 +87,13 @@ export class DatabaseNode {
   poolStats(): PoolStats | undefined {
     if (!this.dataSource.isInitialized) return undefined;
     const pool = (this.dataSource.driver as unknown as { master?: Pool }).master;
-    return pool ? { total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount } : undefined;
+    if (!pool) return undefined;
+    return {
+      total: pool.totalCount,
+      idle: pool.idleCount,
+      waiting: this.admission.waiting + pool.waitingCount,
+      shed: this.admission.shed,
+    };
   }
 
   /** Connects once; concurrent callers share the attempt. Resolves whether or not it succeeded. */
@@ -82,20 +107,46 @@ export class DatabaseNode {
     await this.connecting;
   }
 
-  /** Runs the health probe; `query` returns the replica's replay position (or anything, for the primary). */
+  /**
+   * Runs the health probe on the probe's own connection; `query` returns the replica's replay position (or anything,
+   * for the primary). A failure on a connection that was open already is tried once more on a fresh one.
+   */
   async probe(query: string): Promise<boolean> {
     if (!this.dataSource.isInitialized) {
       await this.connect();
       if (!this.dataSource.isInitialized) return false;
     }
+    const reused = this.probeClient !== undefined;
     try {
-      const rows: { lsn?: string | null }[] = await this.dataSource.query(query);
-      this.position = rows[0]?.lsn ?? null;
-      this.markUp();
-      return true;
+      this.position = await this.probeOnce(query);
     } catch (error) {
-      this.markDown(error);
-      return false;
+      try {
+        if (!reused) throw error;
+        this.position = await this.probeOnce(query);
+      } catch (again) {
+        this.markDown(again);
+        return false;
+      }
+    }
+    this.markUp();
+    return true;
+  }
+
+  private async probeOnce(query: string): Promise<string | null> {
+    let client = this.probeClient;
+    try {
+      if (!client) {
+        client = this.connectProbe();
+        client.on('error', () => undefined);
+        this.probeClient = client;
+        await client.connect();
+      }
+      const { rows } = await client.query<{ lsn?: string | null }>(query);
+      return rows[0]?.lsn ?? null;
+    } catch (error) {
+      this.probeClient = undefined;
+      void client?.end().catch(() => undefined);
+      throw error;
     }
   }
 
@@ -115,6 +166,9 @@ export class DatabaseNode {
 
   async close(): Promise<void> {
     await this.connecting;
+    const probe = this.probeClient;
+    this.probeClient = undefined;
+    await probe?.end().catch(() => undefined);
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
   }
 }

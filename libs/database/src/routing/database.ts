@@ -1,6 +1,14 @@
-import { DependencyUnavailableError, isDependencyFailure } from '@app/core';
+import {
+  DependencyUnavailableError,
+  isDependencyFailure,
+  OverloadedError,
+  type List,
+  type ListWindow,
+} from '@app/core';
 import { Logger } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import type { EntityManager, ObjectLiteral } from 'typeorm';
+import type { CountCache } from '../count-cache.js';
+import { fetchList, type ListQueries } from '../list.js';
 import type { DatabaseNode, NodeStatus } from './database-node.js';
 import { sqlStateOf } from '../sql-errors.js';
 import { hasReplayed, LATEST_POSITION } from './lsn.js';
@@ -8,6 +16,13 @@ import { ReadYourWrites, UNKNOWN_POSITION } from './read-your-writes.js';
 
 /** SQLSTATE 40001 on a hot standby: "canceling statement due to conflict with recovery". */
 const isRecoveryConflict = (error: unknown): boolean => sqlStateOf(error) === '40001';
+
+/**
+ * SQLSTATE 57014: the server cancelled a statement that ran past `statement_timeout`. The node answered; the work was
+ * too much for it now (a hanging lock, a slow plan under load). That is overload, not a node failure: shed, never
+ * mark the node down or move the work to another node.
+ */
+const isStatementTimeout = (error: unknown): boolean => sqlStateOf(error) === '57014';
 
 export type Work<T> = (manager: EntityManager) => Promise<T>;
 
@@ -32,6 +47,11 @@ export interface DatabaseCounters {
  * Where every query goes. Reads go to a healthy replica that has replayed the client's last write; otherwise, and
  * when a replica fails mid-read, to the primary. Writes and transactions go to the primary and record their WAL
  * position for the client. Services and repositories say what they do (`read`, `write`, `transaction`), never where.
+ *
+ * Every work passes its node's admission first (`DatabaseNode.run`): a node whose pool is busy past the wait bound
+ * sheds the work with OverloadedError (503, Retry-After) and stays in rotation; only a failed connection (or the
+ * monitor's probe failing on a fresh connection) takes a node out. A busy replica's reads are shed, not moved onto the
+ * primary, so that a spike on one node never spreads to the other.
  */
 export class Database {
   private readonly logger = new Logger('Database');
@@ -46,6 +66,7 @@ export class Database {
     readonly primary: DatabaseNode,
     readonly replicas: DatabaseNode[],
     private readonly readYourWrites: ReadYourWrites,
+    private readonly counts: CountCache,
     private readonly maxLagMs: number,
     private readonly monitorIntervalMs = 500,
   ) {
@@ -72,16 +93,19 @@ export class Database {
 
   /** A plain read: a replica when one is healthy and caught up with this client's writes, else the primary. */
   async read<T>(work: Work<T>): Promise<T> {
-    const replica = this.pickReplica(await this.readYourWrites.lastWrite());
+    // Without replicas every read is on the primary, which has every write: no position to look up.
+    const replica = this.replicas.length > 0 ? this.pickReplica(await this.readYourWrites.lastWrite()) : undefined;
     if (!replica) {
       this.counters.primaryReads += 1;
       return this.onPrimary(work);
     }
     try {
-      const result = await work(replica.manager);
+      const result = await replica.run(work);
       this.counters.replicaReads += 1;
       return result;
     } catch (error) {
+      if (error instanceof OverloadedError) throw error;
+      if (isStatementTimeout(error)) throw new OverloadedError(`database:${replica.name}`, error);
       if (isRecoveryConflict(error)) {
         // The replica cancelled the query to replay WAL: the replica is fine, the primary answers this one.
         this.counters.fallbacks += 1;
@@ -96,17 +120,41 @@ export class Database {
     }
   }
 
+  /**
+   * A page of a list (see `fetchList`), read as `read` reads. A numbered page's total is counted at most once every
+   * few seconds per statement, across instances (CountCache); a client with a write the replicas may not have
+   * replayed yet counts afresh, so that its totals include its own rows as its items do.
+   */
+  readList<T extends ObjectLiteral & { createdAt: Date; id: string }>(
+    alias: string,
+    window: ListWindow,
+    queries: (manager: EntityManager) => ListQueries<T>,
+  ): Promise<List<T>> {
+    return this.read(async (manager) =>
+      fetchList(manager, queries(manager), alias, window, async (statement, count) => {
+        const ownWrites = this.replicas.length > 0 && (await this.readYourWrites.lastWrite()) !== null;
+        return this.counts.count(statement, count, ownWrites);
+      }),
+    );
+  }
+
   /** Statements on the primary without an explicit transaction (each autocommits). */
   async write<T>(work: Work<T>): Promise<T> {
-    const result = await this.onPrimary(work);
-    await this.afterWrite();
+    const [result, position] = await this.onPrimary(async (manager) => {
+      const done = await work(manager);
+      return [done, await this.writePosition(manager)] as const;
+    });
+    await this.recordPosition(position);
     return result;
   }
 
   /** One transaction on the primary; everything inside it, reads included, sees the primary. */
   async transaction<T>(work: Work<T>): Promise<T> {
-    const result = await this.onPrimary((manager) => manager.transaction(work));
-    await this.afterWrite();
+    const [result, position] = await this.onPrimary(async (manager) => {
+      const done = await manager.transaction(work);
+      return [done, await this.writePosition(manager)] as const;
+    });
+    await this.recordPosition(position);
     return result;
   }
 
@@ -147,8 +195,10 @@ export class Database {
     // probes it twice a second and puts it back as soon as it answers.
     if (this.primary.coolingDown) throw new DependencyUnavailableError('database');
     try {
-      return await work(this.primary.manager);
+      return await this.primary.run(work);
     } catch (error) {
+      if (error instanceof OverloadedError) throw error;
+      if (isStatementTimeout(error)) throw new OverloadedError('database:primary', error);
       if (isDependencyFailure(error)) {
         this.primary.markDown(error);
         throw new DependencyUnavailableError('database', error);
@@ -162,19 +212,34 @@ export class Database {
    * after its writes (a sign-in that created or updated its account), so that its next reads still see them.
    */
   async recordClientPosition(): Promise<void> {
-    await this.afterWrite();
+    if (!this.tracksWrites()) return;
+    const position = await this.onPrimary((manager) => this.writePosition(manager)).catch(() => LATEST_POSITION);
+    await this.recordPosition(position);
   }
 
-  private async afterWrite(): Promise<void> {
-    if (!this.readYourWrites.tracking()) return;
+  /** Writes need a position only when replicas serve reads and the client is known. */
+  private tracksWrites(): boolean {
+    return this.replicas.length > 0 && this.readYourWrites.tracking();
+  }
+
+  /**
+   * The primary's position after a write committed, read on the write's own connection; null when nobody needs it.
+   * Without it, the client stays on the primary for the whole window rather than risk a stale read.
+   */
+  private async writePosition(manager: EntityManager): Promise<string | null> {
+    if (!this.tracksWrites()) return null;
     try {
-      const [row] = await this.primary.manager.query<{ lsn: string }[]>(WRITE_LSN_QUERY);
-      if (row) await this.readYourWrites.recordWrite(row.lsn);
+      const [row] = await manager.query<{ lsn: string }[]>(WRITE_LSN_QUERY);
+      return row?.lsn ?? LATEST_POSITION;
     } catch (error) {
-      // Without the position, keep this client on the primary for the whole window rather than risk a stale read.
       this.logger.warn(`could not read the write position: ${(error as Error).message}`);
-      await this.readYourWrites.recordWrite(LATEST_POSITION);
+      return LATEST_POSITION;
     }
+  }
+
+  /** Records the client's write position in Redis, once the write's connection is back in the pool. */
+  private async recordPosition(position: string | null): Promise<void> {
+    if (position !== null) await this.readYourWrites.recordWrite(position);
   }
 
   /**
