@@ -1,11 +1,14 @@
 /**
  * The baseline's two pools and the API's read routing in its plainest form: reads go to the replica unless the client
  * wrote something the replica has not replayed yet (the position is kept in Redis, as the API keeps it), writes go to
- * the primary and record the client's position.
+ * the primary and record the client's position. Numbered pages are read as the API's `fetchList` reads them, their
+ * totals shared through the API's own CountCache.
  */
 import { clearInterval, setInterval } from 'node:timers';
 import pg from 'pg';
+import { CountCache } from '../../dist/libs/database/src/count-cache.js';
 import { normalizeLsn, RECORD_POSITION_SCRIPT } from '../../dist/libs/database/src/routing/lsn.js';
+import { RedisKeys } from '../../dist/libs/redis/src/redis-keys.js';
 import { SQL } from './sql.js';
 
 const pool = (url, name, statementTimeoutMs, size) =>
@@ -20,13 +23,14 @@ const pool = (url, name, statementTimeoutMs, size) =>
   });
 
 export class Database {
-  constructor({ primaryUrl, replicaUrl, poolSize, redis, keyPrefix, readYourWritesWindowMs }) {
+  constructor({ primaryUrl, replicaUrl, poolSize, redis, keyPrefix, readYourWritesWindowMs, countCacheMs }) {
     this.primary = pool(primaryUrl, 'primary', 10_000, poolSize);
     this.replica = pool(replicaUrl, 'replica', 3_000, poolSize);
     this.redis = redis;
     this.keyPrefix = keyPrefix;
     this.windowMs = readYourWritesWindowMs;
     this.replayed = null;
+    this.counts = new CountCache(redis, new RedisKeys(keyPrefix), { freshMs: countCacheMs });
   }
 
   /** Learns the replica's position now and then twice a second, as the API's monitor does. */
@@ -45,9 +49,44 @@ export class Database {
    * client's last write and of the shared floor of writes that could not be recorded, as the API reads them.
    */
   async reader(clientKey) {
-    if (clientKey === null || this.replayed === null) return this.replayed === null ? this.primary : this.replica;
+    return (await this.route(clientKey)).node;
+  }
+
+  /**
+   * `reader`'s pool, and whether the client has a write within the window (the API then counts a list's total afresh,
+   * so that it includes the client's own rows).
+   */
+  async route(clientKey) {
+    if (clientKey === null) return { node: this.replayed === null ? this.primary : this.replica, ownWrites: false };
     const positions = await this.redis.mget(this.lastWriteKey(clientKey), `${this.keyPrefix}:db:unrecorded-writes`);
-    return positions.every((position) => position === null || this.replayed >= position) ? this.replica : this.primary;
+    const replayed =
+      this.replayed !== null && positions.every((position) => position === null || this.replayed >= position);
+    return { node: replayed ? this.replica : this.primary, ownWrites: positions.some((position) => position !== null) };
+  }
+
+  /**
+   * A numbered page as the API's `fetchList` reads it, on one client of the reading node: `perPage + 1` rows from
+   * `offset` (the extra one says whether another page follows), then, unless this is the last page (or an empty one
+   * past the end), the bounded count through the count cache, afresh for a client with writes of its own. `list` holds
+   * the two statements and their parameters. Resolves to the page's rows, `hasNext` and the count (beyond
+   * MAX_COUNTED_ROWS: "too many").
+   */
+  async numberedPage(clientKey, list, offset, perPage) {
+    const { node, ownWrites } = await this.route(clientKey);
+    const client = await node.connect();
+    try {
+      const { rows } = await client.query(list.rows(offset, perPage + 1), list.parameters);
+      const hasNext = rows.length > perPage;
+      const items = rows.slice(0, perPage);
+      let total = offset + items.length;
+      if (hasNext || (items.length === 0 && offset > 0)) {
+        const count = async () => (await client.query(list.count, list.parameters)).rows[0].total;
+        total = await this.counts.count(`${list.count} -- ${JSON.stringify(list.parameters)}`, count, ownWrites);
+      }
+      return { items, hasNext, total };
+    } finally {
+      client.release();
+    }
   }
 
   /** Runs `work(client)` in one transaction on the primary, then records the client's write position. */

@@ -5,7 +5,7 @@
 import { Buffer } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { isRevoked } from './auth.js';
-import { SQL } from './sql.js';
+import { MAX_COUNTED_ROWS, SQL } from './sql.js';
 
 const STATUSES = ['TODO', 'IN_PROGRESS', 'DONE'];
 
@@ -61,7 +61,22 @@ function decodeCursor(cursor) {
   }
 }
 
-const pageMeta = (page, perPage, total) => ({ page, perPage, total, totalPages: Math.ceil(total / perPage) });
+/** `meta` of a numbered page (libs/core/src/pagination/page.ts): totals exact up to MAX_COUNTED_ROWS, null beyond. */
+function pageMeta(page, perPage, { hasNext, total: counted }) {
+  const total = counted > MAX_COUNTED_ROWS ? null : counted;
+  return { page, perPage, total, totalPages: total === null ? null : Math.ceil(total / perPage), hasNext };
+}
+
+/** The first row of a numbered page, or 400 PAGE_TOO_DEEP when it starts past the rows numbered pages reach. */
+function offsetOf(page, perPage) {
+  const offset = (page - 1) * perPage;
+  if (offset >= MAX_COUNTED_ROWS) {
+    throw new HttpError(400, 'PAGE_TOO_DEEP', `Numbered pages reach the first ${MAX_COUNTED_ROWS} rows`);
+  }
+  return offset;
+}
+
+const BOARD_LIST = { rows: SQL.boardPage, count: SQL.boardCount, parameters: [] };
 
 /** Registers the routes on `app`; `deps` holds the database, Redis and the auth pieces. */
 export function registerRoutes(app, { db, redis, keys, tokens, sessions, limiter, limits, passwords }) {
@@ -93,7 +108,7 @@ export function registerRoutes(app, { db, redis, keys, tokens, sessions, limiter
         querystring: {
           type: 'object',
           properties: {
-            page: { type: 'integer', minimum: 1, maximum: 100_000 },
+            page: { type: 'integer', minimum: 1 },
             perPage: { type: 'integer', minimum: 1, maximum: 100 },
             cursor: { type: 'string', maxLength: 200 },
             limit: { type: 'integer', minimum: 1, maximum: 100 },
@@ -103,8 +118,8 @@ export function registerRoutes(app, { db, redis, keys, tokens, sessions, limiter
     },
     async (request) => {
       const { page, perPage, cursor, limit } = request.query;
-      const node = await db.reader(null);
       if (cursor !== undefined || limit !== undefined) {
+        const node = await db.reader(null);
         const size = limit ?? 20;
         const { rows } =
           cursor === undefined
@@ -116,9 +131,8 @@ export function registerRoutes(app, { db, redis, keys, tokens, sessions, limiter
       }
       const number = page ?? 1;
       const size = perPage ?? 20;
-      const { rows } = await node.query(SQL.boardPage((number - 1) * size, size));
-      const { rows: counted } = await node.query(SQL.boardCount);
-      return { items: rows.map(boardOf), meta: pageMeta(number, size, Number(counted[0].total)) };
+      const found = await db.numberedPage(null, BOARD_LIST, offsetOf(number, size), size);
+      return { items: found.items.map(boardOf), meta: pageMeta(number, size, found) };
     },
   );
 
@@ -178,7 +192,7 @@ export function registerRoutes(app, { db, redis, keys, tokens, sessions, limiter
           required: ['assigneeId'],
           properties: {
             assigneeId: { type: 'string', pattern: '^(me|[0-9a-f-]{36})$' },
-            page: { type: 'integer', minimum: 1, maximum: 100_000, default: 1 },
+            page: { type: 'integer', minimum: 1, default: 1 },
             perPage: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
           },
         },
@@ -187,10 +201,9 @@ export function registerRoutes(app, { db, redis, keys, tokens, sessions, limiter
     async (request) => {
       const { assigneeId, page, perPage } = request.query;
       const assignee = assigneeId === 'me' ? request.caller.sub : assigneeId;
-      const node = await db.reader(clientKey(request));
-      const { rows } = await node.query(SQL.assignedTaskPage((page - 1) * perPage, perPage), [assignee]);
-      const { rows: counted } = await node.query(SQL.assignedTaskCount, [assignee]);
-      return { items: rows.map(taskOf), meta: pageMeta(page, perPage, Number(counted[0].total)) };
+      const list = { rows: SQL.assignedTaskPage, count: SQL.assignedTaskCount, parameters: [assignee] };
+      const found = await db.numberedPage(clientKey(request), list, offsetOf(page, perPage), perPage);
+      return { items: found.items.map(taskOf), meta: pageMeta(page, perPage, found) };
     },
   );
 

@@ -2,7 +2,7 @@
  * The baseline: the benchmarked requests served by plain Fastify, pg and ioredis (no Nest, no ORM), with the API's
  * statements, read routing and token checks. The benchmark runs it beside the API and reports every figure as a ratio
  * to it. Configured by the API's own variables (DATABASE_URL, DATABASE_REPLICA_URLS, REDIS_URL, REDIS_KEY_PREFIX,
- * JWT_*, PORT, HOST, TRUST_PROXY, LOG_LEVEL, DATABASE_POOL_SIZE, RATE_LIMIT_*).
+ * JWT_*, PORT, HOST, TRUST_PROXY, LOG_LEVEL, DATABASE_POOL_SIZE, DATABASE_COUNT_CACHE_MS, RATE_LIMIT_*).
  */
 import Fastify from 'fastify';
 import { Redis } from 'ioredis';
@@ -37,6 +37,8 @@ async function main(env) {
     redis,
     keyPrefix,
     readYourWritesWindowMs: 60_000,
+    // The harness passes the API's default (libs/database/src/database.config.ts), or the API's --api-env value.
+    countCacheMs: Number(env.DATABASE_COUNT_CACHE_MS ?? 5_000),
   });
   await db.start();
   const keys = new Keys(keyPrefix);

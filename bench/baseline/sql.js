@@ -16,6 +16,17 @@ const BOARDS_LIVE_AND = (condition) =>
   `WHERE ( "board"."deleted_at" IS NULL AND ${condition} ) AND ( "board"."deleted_at" IS NULL )`;
 const NEWEST_BOARDS = 'ORDER BY "board"."created_at" DESC, "board"."id" DESC';
 
+/**
+ * Numbered pages count at most this many rows (MAX_COUNTED_ROWS in libs/core/src/pagination/page.ts): `total` is
+ * exact up to it and null beyond, and a page that starts past it answers 400 PAGE_TOO_DEEP. check-sql.js notices when
+ * the API's bound changes (it is in the count's LIMIT).
+ */
+export const MAX_COUNTED_ROWS = 10_000;
+
+/** The API's bounded count (`counting` in libs/database/src/list.ts): the filter without joins, one more row read. */
+const boundedCount = (rows) =>
+  `SELECT count(*)::int AS "total" FROM (${rows} LIMIT ${MAX_COUNTED_ROWS + 1}) AS "counted"`;
+
 const TASK_COLUMNS =
   '"task"."id" AS "task_id", "task"."creator_id" AS "task_creator_id", "task"."assignee_id" AS "task_assignee_id", ' +
   '"task"."title" AS "task_title", "task"."description" AS "task_description", "task"."status" AS "task_status", ' +
@@ -45,12 +56,15 @@ const USER_COLUMNS = (alias) =>
     .join(', ');
 
 export const SQL = {
-  /** A numbered page runs two statements: its rows (LIMIT/OFFSET) and the total, counted without the join. */
+  /**
+   * A numbered page: its rows (LIMIT perPage + 1, the extra row says whether another page follows), and unless it is
+   * the last page, the total counted without the join and bounded (through the count cache).
+   */
   boardPage: (offset, limit) =>
     `SELECT ${BOARD_COLUMNS} ${BOARDS_LIVE} ${NEWEST_BOARDS} LIMIT ${limit} OFFSET ${offset}`,
-  boardCount:
-    'SELECT COUNT(*) AS "total" FROM "boards" "board" ' +
-    'WHERE ( "board"."deleted_at" IS NULL ) AND ( "board"."deleted_at" IS NULL )',
+  boardCount: boundedCount(
+    'SELECT 1 FROM "boards" "board" WHERE ( "board"."deleted_at" IS NULL ) AND ( "board"."deleted_at" IS NULL )',
+  ),
 
   boardsFirst: (limit) => `SELECT ${BOARD_COLUMNS} ${BOARDS_LIVE} ${NEWEST_BOARDS} LIMIT ${limit}`,
   boardsAfter: (limit) =>
@@ -67,9 +81,10 @@ export const SQL = {
   assignedTaskPage: (offset, limit) =>
     `SELECT ${TASK_COLUMNS} ${TASKS_LIVE_AND('"task"."assignee_id" = $1')} ` +
     `ORDER BY "task"."created_at" DESC, "task"."id" DESC LIMIT ${limit} OFFSET ${offset}`,
-  assignedTaskCount:
-    'SELECT COUNT(*) AS "total" FROM "tasks" "task" ' +
-    'WHERE ( "task"."deleted_at" IS NULL AND "task"."assignee_id" = $1 ) AND ( "task"."deleted_at" IS NULL )',
+  assignedTaskCount: boundedCount(
+    'SELECT 1 FROM "tasks" "task" ' +
+      'WHERE ( "task"."deleted_at" IS NULL AND "task"."assignee_id" = $1 ) AND ( "task"."deleted_at" IS NULL )',
+  ),
   taskById: `SELECT ${TASK_COLUMNS} ${TASKS_LIVE_AND('"task"."id" = $1')}`,
   updateTaskStatus:
     'UPDATE "tasks" SET "status" = $1, "version" = "version" + 1, "updated_at" = CURRENT_TIMESTAMP ' +

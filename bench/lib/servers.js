@@ -7,6 +7,7 @@ import path from 'node:path';
 import process from 'node:process';
 import { setTimeout } from 'node:timers';
 import { fileURLToPath } from 'node:url';
+import { databaseEnv } from '../../dist/libs/database/src/database.config.js';
 import { ProcessWatch } from './process-stats.js';
 import { activeStatements, freePort, startServer } from './stack.js';
 
@@ -77,6 +78,10 @@ export async function startServers({ database, redisUrl, runId, dir, profileDir,
       env: {
         ...sharedEnv({ database, redisUrl, keyPrefix: `${runId}:baseline`, jwtSecret }),
         PORT: String(baselinePort),
+        // The API's count cache window (its default, or what --api-env gives it): the same count semantics.
+        DATABASE_COUNT_CACHE_MS: String(
+          apiEnv.DATABASE_COUNT_CACHE_MS ?? databaseEnv.shape.DATABASE_COUNT_CACHE_MS.parse(undefined),
+        ),
       },
       port: baselinePort,
       readyPath: '/health',
