@@ -8,6 +8,7 @@ import process from 'node:process';
 import { setTimeout } from 'node:timers';
 import { fileURLToPath } from 'node:url';
 import { databaseEnv } from '../../dist/libs/database/src/database.config.js';
+import { productionNodeOptions } from './dockerfile.js';
 import { ProcessWatch } from './process-stats.js';
 import { activeStatements, freePort, startServer } from './stack.js';
 
@@ -49,12 +50,19 @@ function sharedEnv({ database, redisUrl, keyPrefix, jwtSecret }) {
 const profiling = (profileDir, name) =>
   profileDir ? ['--cpu-prof', `--cpu-prof-dir=${path.join(profileDir, name)}`] : [];
 
+/** NODE_OPTIONS as given: left out when there is none. */
+const nodeOptions = (value) => (value === undefined ? {} : { NODE_OPTIONS: value });
+
 /**
- * Starts the API and the baseline; logs go to `dir`. Both run under --cpu-prof when `profileDir` is set. For
- * experiments, the API can be another build (`apiMain`) and get more variables (`apiEnv`: heap sizes, log level).
+ * Starts the API and the baseline; logs go to `dir`. Both run with the production image's NODE_OPTIONS (the ENV of
+ * docker/Dockerfile's final stage: its heap limit is part of what production runs), and under --cpu-prof when
+ * `profileDir` is set. For experiments, the API can be another build (`apiMain`) and get more variables (`apiEnv`:
+ * heap sizes, log level; NODE_OPTIONS there replaces the image's, for the API only). Resolves to both servers, the
+ * API's with the `nodeOptions` it runs with.
  */
 export async function startServers({ database, redisUrl, runId, dir, profileDir, apiEnv = {}, apiMain = API_MAIN }) {
   const jwtSecret = randomBytes(48).toString('base64url');
+  const imageNodeOptions = productionNodeOptions();
   const apiPort = await freePort();
   const api = await startServer({
     name: 'api',
@@ -62,6 +70,7 @@ export async function startServers({ database, redisUrl, runId, dir, profileDir,
     nodeArgs: profiling(profileDir, 'api'),
     env: {
       ...sharedEnv({ database, redisUrl, keyPrefix: `${runId}:api`, jwtSecret }),
+      ...nodeOptions(imageNodeOptions),
       PORT: String(apiPort),
       ...apiEnv,
     },
@@ -77,6 +86,7 @@ export async function startServers({ database, redisUrl, runId, dir, profileDir,
       nodeArgs: profiling(profileDir, 'baseline'),
       env: {
         ...sharedEnv({ database, redisUrl, keyPrefix: `${runId}:baseline`, jwtSecret }),
+        ...nodeOptions(imageNodeOptions),
         PORT: String(baselinePort),
         // The API's count cache window (its default, or what --api-env gives it): the same count semantics.
         DATABASE_COUNT_CACHE_MS: String(
@@ -87,7 +97,11 @@ export async function startServers({ database, redisUrl, runId, dir, profileDir,
       readyPath: '/health',
       logFile: path.join(dir, 'baseline.log'),
     });
-    return { api, baseline };
+    const apiNodeOptions = 'NODE_OPTIONS' in apiEnv ? apiEnv.NODE_OPTIONS : imageNodeOptions;
+    return {
+      api: { ...api, nodeOptions: apiNodeOptions ?? null },
+      baseline: { ...baseline, nodeOptions: imageNodeOptions ?? null },
+    };
   } catch (error) {
     await api.stop();
     throw error;
