@@ -1,8 +1,9 @@
 /**
  * `npm run bench`: builds, then starts the real stack (a PostgreSQL primary and streaming replica in a temp folder,
  * Redis under a key prefix of its own), seeds it, and drives the API (production mode) and the bare baseline with the
- * same requests. Prints a table with every figure as a ratio to the baseline, the targets with PASS/MISS, and writes
- * the whole run to bench/results/<timestamp>.json. See bench/README.md.
+ * same requests, taking turns round after round (A B A B ...). Prints a table of medians with their spread and the
+ * ratios of the medians, the targets with PASS/MISS, and writes every round to bench/results/<timestamp>.json. See
+ * bench/README.md.
  */
 import { Logger } from '@nestjs/common';
 import console from 'node:console';
@@ -14,8 +15,28 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs, USAGE } from './lib/args.js';
 import { measure } from './lib/load.js';
 import { memoryOf, ProcessWatch } from './lib/process-stats.js';
-import { evaluateTargets, formatTable, formatTargets, writeReport } from './lib/report.js';
-import { DEEP_PAGES, loginRequest, READS, WRITES } from './lib/scenarios.js';
+import {
+  evaluateTargets,
+  formatFloods,
+  formatOverload,
+  formatTable,
+  formatTargets,
+  scenarioRow,
+  summarize,
+  summarizeOverload,
+  TARGETS,
+  writeReport,
+} from './lib/report.js';
+import {
+  DEEP_PAGE,
+  DEEP_PAGE_DEPTH,
+  DEEP_PAGES,
+  loginRequest,
+  OVERLOAD,
+  PER_PAGE,
+  READS,
+  WRITES,
+} from './lib/scenarios.js';
 import { memberEmail, PASSWORD, sampleBoardIds, seed } from './lib/seed.js';
 import { apiMetrics, cursorAtDepth, firstBoardId, settle, signIn, startServers } from './lib/servers.js';
 import { checkRedis, deleteRedisKeys, startDatabase, waitForReplica } from './lib/stack.js';
@@ -24,8 +45,6 @@ const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
 const USERS = 10_000;
 const TASKS = 100_000;
-const DEEP_PAGE = 2000;
-const PER_PAGE = 20;
 /** Before each run: the previous run's requests still in flight (autocannon stops without waiting) finish. */
 const SETTLE_MS = 500;
 /**
@@ -78,8 +97,8 @@ async function observed(target, drive) {
   return { outcome, observation };
 }
 
-/** One scenario against one target, once the previous run has drained (a scenario may read state, e.g. versions). */
-async function runScenario(scenario, target, fixtures, options) {
+/** One round of one scenario against one target, once the previous run has drained (a scenario may read state). */
+async function runScenario(scenario, target, fixtures, options, round) {
   await settleDown(target);
   const load = { url: target.url, ...options.load, ...(await scenario.options(target, fixtures)) };
   const { outcome, observation } = await observed(target, (onMeasureStart) => measure({ ...load, onMeasureStart }));
@@ -87,8 +106,9 @@ async function runScenario(scenario, target, fixtures, options) {
   const cpuMsPerRequest = outcome.answered > 0 ? Math.round((cpuMs / outcome.answered) * 1000) / 1000 : null;
   const result = { ...outcome, ...observation, cpuMsPerRequest };
   say(
-    `${target.name.padEnd(9)} ${scenario.title.padEnd(42)} ${String(result.rps).padStart(8)} req/s  ` +
-      `p99 ${result.p99.toFixed(1).padStart(7)} ms  CPU ${result.process.cpuPercent}%`,
+    `${round} ${target.name.padEnd(9)} ${scenario.title.padEnd(40)} ${String(result.rps).padStart(8)} req/s  ` +
+      `p99 ${(result.p99?.toFixed(1) ?? '-').padStart(7)} ms  CPU ${result.process.cpuPercent}%` +
+      (result.errors + result.non2xx > 0 ? `  err/non2xx ${result.errors}/${result.non2xx}` : ''),
   );
   return result;
 }
@@ -107,7 +127,61 @@ async function runBesideLoginFlood(read, api, fixtures, options) {
     `api       ${read.title} beside a login flood: ${reads.rps} req/s, p99 ${reads.p99} ms; ` +
       `login ${login.rps} req/s; CPU ${observation.process.cpuPercent}%`,
   );
-  return { name: read.name, title: read.title, read: reads, login, ...observation };
+  return { read: reads, login, ...observation };
+}
+
+/** `read` beside a login flood, round after round; medians as for the scenarios, and the quiet p99 to compare with. */
+async function runFloods(read, api, fixtures, options, quietP99) {
+  const rounds = [];
+  for (let round = 1; round <= options.rounds; round += 1) {
+    rounds.push(await runBesideLoginFlood(read, api, fixtures, options));
+  }
+  return {
+    name: read.name,
+    title: read.title,
+    rounds,
+    read: summarize(rounds.map((entry) => entry.read)),
+    login: summarize(rounds.map((entry) => entry.login)),
+    quietP99,
+  };
+}
+
+/**
+ * One round of the overload scenario on `target`: the deepest numbered page from `listFactor` times the connections
+ * and board-by-id from the usual number, at once. The list's 503s are timed (fast: within TARGETS.fastShedMs).
+ */
+async function runOverload(target, fixtures, options, round) {
+  await settleDown(target);
+  const load = { url: target.url, ...options.load, fastMs: TARGETS.fastShedMs };
+  const listLoad = {
+    ...load,
+    connections: options.connections * OVERLOAD.listFactor,
+    ...(await OVERLOAD.list.options(target, fixtures)),
+  };
+  const byIdLoad = { ...load, ...(await OVERLOAD.beside.options(target, fixtures)) };
+  const { outcome, observation } = await observed(target, (onMeasureStart) =>
+    Promise.all([measure({ ...listLoad, onMeasureStart }), measure(byIdLoad)]),
+  );
+  const [list, byId] = outcome;
+  say(
+    `${round} ${target.name.padEnd(9)} overload: list ${list.rps} 2xx/s, ${list.shed.count} 503s of ` +
+      `${list.answered} answers (${list.shed.fast} fast), ${list.errors} errors; by-id ${byId.rps} req/s, ` +
+      `p99 ${byId.p99} ms, err/non2xx ${byId.errors}/${byId.non2xx}; CPU ${observation.process.cpuPercent}%`,
+  );
+  return { list, byId, ...observation };
+}
+
+/** The overload scenario on every target, in rounds. */
+async function runOverloadRounds(targets, fixtures, options) {
+  const rounds = [];
+  for (let round = 1; round <= options.rounds; round += 1) {
+    const entry = {};
+    for (const target of targets) entry[target.name] = await runOverload(target, fixtures, options, round);
+    rounds.push(entry);
+  }
+  const overload = { name: OVERLOAD.name, title: OVERLOAD.title, rounds };
+  for (const target of targets) overload[target.name] = summarizeOverload(rounds.map((entry) => entry[target.name]));
+  return overload;
 }
 
 /** Seeds, waits for the replica, and reports how long both took. */
@@ -133,14 +207,20 @@ async function signedInTargets(servers, database, count) {
   return targets;
 }
 
-/** Runs each wanted scenario on every target, the API first. */
+/**
+ * Runs each wanted scenario in rounds, each round on every target in turn (the API first: A B A B ...), so that a
+ * slow spell of the machine falls on both; a row holds every round and the summaries over them.
+ */
 async function runAll(scenarios, targets, fixtures, options) {
   const rows = [];
   for (const scenario of scenarios.filter((candidate) => options.wanted(candidate.name))) {
-    const row = { name: scenario.name, title: scenario.title };
-    for (const target of targets) row[target.name] = await runScenario(scenario, target, fixtures, options);
-    row.ratio = row.baseline.rps > 0 ? Math.round((row.api.rps / row.baseline.rps) * 100) / 100 : null;
-    rows.push(row);
+    const rounds = [];
+    for (let round = 1; round <= options.rounds; round += 1) {
+      const entry = {};
+      for (const target of targets) entry[target.name] = await runScenario(scenario, target, fixtures, options, round);
+      rounds.push(entry);
+    }
+    rows.push(scenarioRow(scenario, rounds));
   }
   return rows;
 }
@@ -148,7 +228,7 @@ async function runAll(scenarios, targets, fixtures, options) {
 /** The keyset cursor where numbered page DEEP_PAGE starts, checked against that page. */
 async function deepCursor(api) {
   await settleDown(api);
-  const depth = (DEEP_PAGE - 1) * PER_PAGE;
+  const depth = DEEP_PAGE_DEPTH;
   const cursor = await cursorAtDepth(api.url, depth);
   const samePage =
     (await firstBoardId(api.url, `page=${DEEP_PAGE}&perPage=${PER_PAGE}`)) ===
@@ -159,31 +239,37 @@ async function deepCursor(api) {
   return cursor;
 }
 
-function printSummary({ rows, seedFacts, memory, login, floods, targets, options }) {
-  console.log(`\n${formatTable(rows)}\n`);
+function printSummary({ rows, seedFacts, memory, login, floods, overload, targets, options, nodeOptions }) {
+  const rounds = options.rounds === 1 ? '1 round' : `the median of ${options.rounds} rounds (min-max)`;
+  if (rows.length > 0) console.log(`\n${formatTable(rows)}\n`);
   console.log(
-    `${seedFacts.boards.toLocaleString('en')} boards; page ${DEEP_PAGE} starts ` +
-      `${((DEEP_PAGE - 1) * PER_PAGE).toLocaleString('en')} rows in. ${options.connections} connections, ` +
-      `${options.warmupS} s warm-up + ${options.durationS} s measured per run. Latencies in ms.`,
+    `Each figure is ${rounds}, API and baseline taking turns; ratio: API / baseline median req/s. ` +
+      `${seedFacts.boards.toLocaleString('en')} boards; page ${DEEP_PAGE} starts ` +
+      `${DEEP_PAGE_DEPTH.toLocaleString('en')} rows in. ${options.connections} connections, ` +
+      `${options.warmupS} s warm-up + ${options.durationS} s measured per run. ` +
+      `NODE_OPTIONS: API ${JSON.stringify(nodeOptions.api)}, baseline ${JSON.stringify(nodeOptions.baseline)}.`,
   );
+  if (overload) {
+    console.log(
+      `\nOverload (${OVERLOAD.name}): ${OVERLOAD.list.title} from ${options.connections * OVERLOAD.listFactor} ` +
+        `connections beside ${OVERLOAD.beside.title} from ${options.connections}; shares of the list's answers:\n` +
+        `${formatOverload(overload)}`,
+    );
+  }
+  if (floods.length > 0) console.log(`\n${formatFloods(floods)}`);
+  console.log();
   const mb = (value) => `${Math.round(value)} MB`;
   console.log(
     `Peak RSS (VmHWM): API ${mb(memory.api.peakRssMb)} (at rest ${mb(memory.apiAtRest.rssMb)}), ` +
       `baseline ${mb(memory.baseline.peakRssMb)}.`,
   );
   if (login) {
-    const { process: cpu, eventLoopDelayMs: delay } = login;
+    const { cpuPercent: cpu, mainThreadCpuPercent: main } = login.api;
+    const delays = login.rounds.map((entry) => entry.api.eventLoopDelayMs?.p99).filter(Number.isFinite);
     console.log(
-      `Login run: API CPU ${cpu.cpuPercent}%, of which the event-loop thread ${cpu.mainThreadCpuPercent}% and other ` +
-        `threads (libuv pool, GC) ${Math.round((cpu.cpuPercent - cpu.mainThreadCpuPercent) * 10) / 10}% across ` +
-        `${cpu.threads} threads; event-loop delay p99 ${delay.p99} ms, max ${delay.max} ms.`,
-    );
-  }
-  for (const flood of floods) {
-    console.log(
-      `${flood.title} beside a login flood: p99 ${flood.read.p99} ms (quiet ${flood.quietP99} ms), ` +
-        `${flood.read.rps} req/s; logins ${flood.login.rps} req/s; API CPU ${flood.process.cpuPercent}%, ` +
-        `event-loop delay p99 ${flood.eventLoopDelayMs.p99} ms.`,
+      `Login run (medians): API CPU ${cpu.median}%, of which the event-loop thread ${main.median}% and other ` +
+        `threads (libuv pool, GC) ${Math.round((cpu.median - main.median) * 10) / 10}%; event-loop delay p99 ` +
+        `${delays.join(', ')} ms in the rounds.`,
     );
   }
   console.log(`\n${formatTargets(targets)}\n`);
@@ -222,6 +308,10 @@ async function main(options) {
     });
     const targets = await signedInTargets(servers, database, options.connections);
     const [api] = targets;
+    const nodeOptions = { api: servers.api.nodeOptions, baseline: servers.baseline.nodeOptions };
+    say(
+      `NODE_OPTIONS from docker/Dockerfile: ${JSON.stringify(nodeOptions.baseline)}; the API runs with ${JSON.stringify(nodeOptions.api)}`,
+    );
     const apiAtRest = { ...memoryOf(api.server.pid), ...(await apiMetrics(api.url)).memoryMb };
     say(
       `${options.connections} members signed in on each server; API at rest: RSS ${Math.round(apiAtRest.rssMb)} MB, ` +
@@ -240,25 +330,27 @@ async function main(options) {
     const floods = [];
     const flooded = READS.filter(({ name }) => FLOODED.includes(name) && options.wanted(name));
     for (const read of options.wanted('login-flood') ? flooded : []) {
-      const flood = await runBesideLoginFlood(read, api, fixtures, options);
-      floods.push({ ...flood, quietP99: reads.find((row) => row.name === read.name)?.api.p99 });
+      const quietP99 = reads.find((row) => row.name === read.name)?.api?.p99?.median;
+      floods.push(await runFloods(read, api, fixtures, options, quietP99));
     }
     if (DEEP_PAGES.some(({ name }) => options.wanted(name))) fixtures.deepCursor = await deepCursor(api);
     const deep = await runAll(DEEP_PAGES, targets, fixtures, options);
     const writes = await runAll(WRITES, targets, fixtures, options);
+    // Last: it leaves the servers busiest, and its excess is what the other scenarios must never see.
+    const overload = options.wanted(OVERLOAD.name) ? await runOverloadRounds(targets, fixtures, options) : undefined;
 
     const rows = [...reads, ...deep, ...writes];
     const memory = { apiAtRest, api: memoryOf(api.server.pid), baseline: memoryOf(servers.baseline.pid) };
-    const login = writes.find((row) => row.name === 'login')?.api;
+    const login = writes.find((row) => row.name === 'login');
     const targetResults = evaluateTargets({
-      reads,
-      all: rows,
-      deep,
+      rows,
       floods,
-      login: login?.process,
+      overload,
+      loginRounds: login?.rounds.map((entry) => entry.api.process),
       peakRssMb: Math.round(memory.api.peakRssMb),
+      boards: seedFacts.boards,
     });
-    printSummary({ rows, seedFacts, memory, login, floods, targets: targetResults, options });
+    printSummary({ rows, seedFacts, memory, login, floods, overload, targets: targetResults, options, nodeOptions });
 
     const file = await writeReport(
       {
@@ -266,10 +358,12 @@ async function main(options) {
         finishedAt: new Date().toISOString(),
         options: { ...options, only: options.only && [...options.only], wanted: undefined, load: undefined },
         machine: { ...machine, loadAverageAfter: rounded(os.loadavg()) },
+        nodeOptions,
         seed: seedFacts,
         memory,
         scenarios: rows,
         loginFloods: floods,
+        overload: overload ?? null,
         targets: targetResults,
       },
       path.join(BENCH_DIR, 'results'),

@@ -3,17 +3,21 @@
 export const USAGE = `npm run bench -- [flags]
 
   --quick              a short smoke run: 1 s warm-up, 3 s measured per scenario
-  --scale              seed 1 000 000 boards instead of 100 000 (deep pages on a large table; takes longer)
+  --rounds=<n>         rounds per scenario, API and baseline taking turns (A B A B ...; default 3): the table gives
+                       medians and the min-max spread, ratios are of the medians
+  --scale              seed 1 000 000 boards instead of 100 000 (numbered page 1 on a large table; takes longer)
   --warmup=<s>         warm-up per scenario, discarded (default 2)
   --duration=<s>       measured time per scenario (default 10)
-  --connections=<n>    concurrent connections (default 50)
-  --only=<a,b,...>     run only these scenarios (names as in the table; "login-flood" is the concurrent run)
+  --connections=<n>    concurrent connections (default 50; the overload scenario's list gets 4 times as many)
+  --only=<a,b,...>     run only these scenarios (names as in the table; "login-flood" is the concurrent run,
+                       "overload" the list at 200 connections beside board-by-id)
   --profile            run both servers under node --cpu-prof (bench/results/profiles/; summarise with
                        node bench/profile.js <file>)
   --api-main=<file>    the API entry to run (default dist/apps/api/src/main.js): an experiment's patched copy of
                        dist/ under bench/results/, measured against the same load
   --api-env=NAME=value an extra environment variable for the API (repeatable), to try runtime settings, e.g.
-                       --api-env=NODE_OPTIONS=--max-semi-space-size=8 --api-env=MALLOC_ARENA_MAX=2
+                       --api-env=MALLOC_ARENA_MAX=2; NODE_OPTIONS here replaces the production image's (read from
+                       docker/Dockerfile), e.g. --api-env="NODE_OPTIONS=--enable-source-maps --max-semi-space-size=8"
   --keep               keep the run's temp folder (server logs) instead of deleting it
   --help               this text`;
 
@@ -22,6 +26,7 @@ export function parseArgs(argv) {
     warmupS: 2,
     durationS: 10,
     connections: 50,
+    rounds: 3,
     scale: false,
     only: undefined,
     profile: false,
@@ -53,6 +58,9 @@ export function parseArgs(argv) {
         break;
       case '--connections':
         options.connections = Math.round(number());
+        break;
+      case '--rounds':
+        options.rounds = Math.max(1, Math.round(number()));
         break;
       case '--only':
         options.only = new Set((value ?? '').split(',').filter(Boolean));

@@ -35,7 +35,14 @@ const signedInGet = (target, path) => ({
   ]),
 });
 
-/** The read scenarios: the targets of the 0.5x / 50 ms rules. */
+/** board-by-id's request: a random live board per request. */
+const randomBoard = (fixtures) => ({
+  requests: [
+    { method: 'GET', setupRequest: (request) => ({ ...request, path: `${API}/boards/${pick(fixtures.boardIds)}` }) },
+  ],
+});
+
+/** The reads, beside which a login flood runs. */
 export const READS = [
   {
     name: 'boards-page',
@@ -45,14 +52,7 @@ export const READS = [
   {
     name: 'board-by-id',
     title: 'GET /boards/:id (random ids)',
-    options: (_target, fixtures) => ({
-      requests: [
-        {
-          method: 'GET',
-          setupRequest: (request) => ({ ...request, path: `${API}/boards/${pick(fixtures.boardIds)}` }),
-        },
-      ],
-    }),
+    options: (_target, fixtures) => randomBoard(fixtures),
   },
   {
     name: 'users-me',
@@ -162,12 +162,21 @@ export const loginRequest = (emails, password) => ({
   }),
 });
 
+/**
+ * The deepest numbered page the API serves: numbered pages reach the first MAX_COUNTED_ROWS (10 000) rows, and page 500
+ * of 20 starts 9 980 rows in (page 501 answers 400 PAGE_TOO_DEEP).
+ */
+export const DEEP_PAGE = 500;
+export const PER_PAGE = 20;
+export const DEEP_PAGE_DEPTH = (DEEP_PAGE - 1) * PER_PAGE;
+const DEEP_PAGE_PATH = `${API}/boards?page=${DEEP_PAGE}&perPage=${PER_PAGE}`;
+
 /** Numbered and keyset pages at depth. */
 export const DEEP_PAGES = [
   {
-    name: 'boards-page-2000',
-    title: 'GET /boards?page=2000',
-    options: () => get(`${API}/boards?page=2000&perPage=20`),
+    name: `boards-page-${DEEP_PAGE}`,
+    title: `GET /boards?page=${DEEP_PAGE} (${DEEP_PAGE_DEPTH.toLocaleString('en')} in)`,
+    options: () => get(DEEP_PAGE_PATH),
   },
   {
     name: 'boards-keyset-first',
@@ -180,3 +189,20 @@ export const DEEP_PAGES = [
     options: (_target, fixtures) => get(`${API}/boards?limit=20&cursor=${encodeURIComponent(fixtures.deepCursor)}`),
   },
 ];
+
+/**
+ * The overload scenario: the costliest list, the deepest numbered page (each request reads 10 001 rows with its
+ * OFFSET and joins), from four times the connections, beside board-by-id at the usual number. The page is asked as a
+ * client asks it, so its total comes from the count cache as it would in production (one bounded count per 5 s): the
+ * count cache keys on the filter, not on the page or perPage, so varying those would not defeat it, and the page's
+ * own read is what costs. The API is expected to shed the list's excess with fast 503s and to keep board-by-id's
+ * share of the pool; the baseline has no admission and queues.
+ */
+export const OVERLOAD = {
+  name: 'overload',
+  title: `GET /boards?page=${DEEP_PAGE} x4 beside GET /boards/:id`,
+  /** Connections of the list, per connection of the by-id reads. */
+  listFactor: 4,
+  list: { title: `GET /boards?page=${DEEP_PAGE}`, options: () => get(DEEP_PAGE_PATH) },
+  beside: { title: 'GET /boards/:id', options: (_target, fixtures) => randomBoard(fixtures) },
+};
