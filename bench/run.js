@@ -333,7 +333,7 @@ async function main(options) {
       const quietP99 = reads.find((row) => row.name === read.name)?.api?.p99?.median;
       floods.push(await runFloods(read, api, fixtures, options, quietP99));
     }
-    if (DEEP_PAGES.some(({ name }) => options.wanted(name))) fixtures.deepCursor = await deepCursor(api);
+    if (options.wanted('boards-keyset-deep')) fixtures.deepCursor = await deepCursor(api);
     const deep = await runAll(DEEP_PAGES, targets, fixtures, options);
     // Before the writes: board-create puts boards of the 50 signed-in members on top of the list, and a page whose
     // 10 000 rows have 50 authors joins them far more cheaply than one whose rows have 10 000 (by ~5x here).
