@@ -166,7 +166,7 @@ async function runOverload(target, fixtures, options, round) {
   say(
     `${round} ${target.name.padEnd(9)} overload: list ${list.rps} 2xx/s, ${list.shed.count} 503s of ` +
       `${list.answered} answers (${list.shed.fast} fast), ${list.errors} errors; by-id ${byId.rps} req/s, ` +
-      `p99 ${byId.p99} ms, err/non2xx ${byId.errors}/${byId.non2xx}; CPU ${observation.process.cpuPercent}%`,
+      `p99 ${byId.p99 ?? '-'} ms, err/non2xx ${byId.errors}/${byId.non2xx}; CPU ${observation.process.cpuPercent}%`,
   );
   return { list, byId, ...observation };
 }
