@@ -1,13 +1,13 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { Logger } from 'nestjs-pino';
+import { AppLogger } from '@app/core';
 import type { WorkerConfig } from './worker.config.js';
 import { WorkerModule } from './worker.module.js';
 
 /** Boots the worker: connects to Redis and the database and starts consuming the queues. */
 export async function createWorker(config: WorkerConfig): Promise<INestApplicationContext> {
   const app = await NestFactory.createApplicationContext(WorkerModule.register(config), { bufferLogs: true });
-  app.useLogger(app.get(Logger));
+  app.useLogger(app.get(AppLogger));
   await app.init();
   return app;
 }
