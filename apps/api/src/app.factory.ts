@@ -1,5 +1,4 @@
 import cookie from '@fastify/cookie';
-import helmet from '@fastify/helmet';
 import {
   AppError,
   AppLogger,
@@ -25,6 +24,7 @@ import { API_PREFIX, setupOpenApi } from './http/openapi.js';
 import { registerLoadShedding } from './http/load-shedding.js';
 import { registerRequestContext } from './http/request-context.hooks.js';
 import { registerRequestLog } from './http/request-log.js';
+import { securityHeaders } from './http/security-headers.js';
 
 /** Idle keep-alive sockets outlive the ALB's 60 s idle timeout, so the ALB never reuses a socket we closed. */
 export const KEEP_ALIVE_TIMEOUT_MS = 65_000;
@@ -102,10 +102,25 @@ export async function buildApiApp(
   fastify.server.headersTimeout = HEADERS_TIMEOUT_MS;
   registerRequestContext(fastify);
   const shutdown = app.get(ShutdownState);
-  fastify.addHook('onRequest', async (request, reply) => {
-    reply.header('x-request-id', request.id);
+  const headers = securityHeaders({
+    hsts: config.production ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+    crossOriginResourcePolicy: { policy: 'same-site' },
+  });
+  fastify.addHook('onRequest', (request, reply, done) => {
+    void reply.headers(headers).header('x-request-id', request.id);
     // While draining, every answer closes its connection so that no keep-alive socket outlives the shutdown.
-    if (shutdown.isDraining) reply.header('connection', 'close');
+    if (shutdown.isDraining) void reply.header('connection', 'close');
+    done();
   });
   await registerLoadShedding(app, config.http.loadShedding);
   const metrics = app.get(MetricsService);
@@ -122,20 +137,6 @@ export async function buildApiApp(
   // Anything under /auth may carry tokens: never cached, errors included.
   fastify.addHook('onSend', async (request, reply) => {
     if (request.url.startsWith(`/${API_PREFIX}/auth`)) reply.header('cache-control', 'no-store');
-  });
-  await app.register(helmet, {
-    hsts: config.production ? { maxAge: 31_536_000, includeSubDomains: true } : false,
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
-        connectSrc: ["'self'"],
-        frameAncestors: ["'none'"],
-      },
-    },
-    crossOriginResourcePolicy: { policy: 'same-site' },
   });
   app.enableCors({
     origin: config.http.corsOrigins,
