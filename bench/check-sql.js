@@ -53,6 +53,7 @@ async function requestEach(url, database) {
   const first = await fetchAnonymous('/boards?limit=20');
   await fetchAnonymous(`/boards?limit=20&cursor=${encodeURIComponent(first.meta.nextCursor)}`);
   await fetchAnonymous('/boards');
+  await fetchAnonymous('/boards?page=500&perPage=20');
   await fetchAnonymous(`/boards/${first.items[0].id}`);
   await call('GET', '/users/me');
   await call('GET', '/tasks?assigneeId=me');
@@ -118,7 +119,9 @@ async function main() {
     await requestEach(servers.api.url, database);
     const logged = await loggedStatements(database);
     const expected = {
-      'numbered page: rows': SQL.boardPage(0, 21),
+      'numbered page 1: rows': SQL.boardsFirst(21),
+      'numbered page 500: ids': SQL.boardPageIds(9_980, 21),
+      'numbered page 500: rows': SQL.boardsByIds(21),
       'numbered page: total': SQL.boardCount,
       'keyset page: first': SQL.boardsFirst(21),
       'keyset page: after a cursor': SQL.boardsAfter(21),
@@ -126,7 +129,7 @@ async function main() {
       'new board': SQL.insertBoard,
       'user by id': SQL.userById,
       'user by email (sign-in)': SQL.userByEmail,
-      'assigned tasks: rows': SQL.assignedTaskPage(0, 21),
+      'assigned tasks, page 1: rows': SQL.assignedTasksFirst(21),
       'assigned tasks: total': SQL.assignedTaskCount,
       'task by id': SQL.taskById,
       'task status change': SQL.updateTaskStatus,

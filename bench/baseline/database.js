@@ -75,7 +75,14 @@ export class Database {
     const { node, ownWrites } = await this.route(clientKey);
     const client = await node.connect();
     try {
-      const { rows } = await client.query(list.rows(offset, perPage + 1), list.parameters);
+      // As the API: page 1 in one statement, a later page's ids first and then those rows (a deferred join).
+      let rows = [];
+      if (offset === 0) {
+        ({ rows } = await client.query(list.first(perPage + 1), list.parameters));
+      } else {
+        const ids = (await client.query(list.ids(offset, perPage + 1), list.parameters)).rows.map((row) => row.id);
+        if (ids.length > 0) ({ rows } = await client.query(list.byIds(ids.length), [...list.parameters, ...ids]));
+      }
       const hasNext = rows.length > perPage;
       const items = rows.slice(0, perPage);
       let total = offset + items.length;

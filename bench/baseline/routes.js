@@ -76,7 +76,13 @@ function offsetOf(page, perPage) {
   return offset;
 }
 
-const BOARD_LIST = { rows: SQL.boardPage, count: SQL.boardCount, parameters: [] };
+const BOARD_LIST = {
+  first: SQL.boardsFirst,
+  ids: SQL.boardPageIds,
+  byIds: SQL.boardsByIds,
+  count: SQL.boardCount,
+  parameters: [],
+};
 
 /** Registers the routes on `app`; `deps` holds the database, Redis and the auth pieces. */
 export function registerRoutes(app, { db, redis, keys, tokens, sessions, limiter, limits, passwords }) {
@@ -201,7 +207,13 @@ export function registerRoutes(app, { db, redis, keys, tokens, sessions, limiter
     async (request) => {
       const { assigneeId, page, perPage } = request.query;
       const assignee = assigneeId === 'me' ? request.caller.sub : assigneeId;
-      const list = { rows: SQL.assignedTaskPage, count: SQL.assignedTaskCount, parameters: [assignee] };
+      const list = {
+        first: SQL.assignedTasksFirst,
+        ids: SQL.assignedTaskIds,
+        byIds: SQL.assignedTasksByIds,
+        count: SQL.assignedTaskCount,
+        parameters: [assignee],
+      };
       const found = await db.numberedPage(clientKey(request), list, offsetOf(page, perPage), perPage);
       return { items: found.items.map(taskOf), meta: pageMeta(page, perPage, found) };
     },

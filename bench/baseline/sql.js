@@ -39,6 +39,11 @@ const TASKS_LIVE_AND = (condition) =>
   'LEFT JOIN "users" "assignee" ON "assignee"."id"="task"."assignee_id" ' +
   `WHERE ( "task"."deleted_at" IS NULL AND ${condition} ) AND ( "task"."deleted_at" IS NULL )`;
 
+const NEWEST_TASKS = 'ORDER BY "task"."created_at" DESC, "task"."id" DESC';
+
+/** `$first, $first+1, …`: `count` numbered parameters. */
+const placeholders = (first, count) => Array.from({ length: count }, (_, i) => `$${first + i}`).join(', ');
+
 const USER_COLUMNS = (alias) =>
   [
     'id',
@@ -57,11 +62,16 @@ const USER_COLUMNS = (alias) =>
 
 export const SQL = {
   /**
-   * A numbered page: its rows (LIMIT perPage + 1, the extra row says whether another page follows), and unless it is
-   * the last page, the total counted without the join and bounded (through the count cache).
+   * A numbered page (`fetchList` in libs/database/src/list.ts): page 1 is `boardsFirst` (LIMIT perPage + 1, the extra
+   * row says whether another page follows); a later page takes its ids first (LIMIT/OFFSET without the join), then
+   * those rows with it. Unless it is the last page, the total is counted without the join and bounded (through the
+   * count cache).
    */
-  boardPage: (offset, limit) =>
-    `SELECT ${BOARD_COLUMNS} ${BOARDS_LIVE} ${NEWEST_BOARDS} LIMIT ${limit} OFFSET ${offset}`,
+  boardPageIds: (offset, limit) =>
+    `SELECT "board"."id" AS "id" FROM "boards" "board" WHERE ( "board"."deleted_at" IS NULL ) ` +
+    `AND ( "board"."deleted_at" IS NULL ) ${NEWEST_BOARDS} LIMIT ${limit} OFFSET ${offset}`,
+  boardsByIds: (count) =>
+    `SELECT ${BOARD_COLUMNS} ${BOARDS_LIVE_AND(`"board"."id" IN (${placeholders(1, count)})`)} ${NEWEST_BOARDS}`,
   boardCount: boundedCount(
     'SELECT 1 FROM "boards" "board" WHERE ( "board"."deleted_at" IS NULL ) AND ( "board"."deleted_at" IS NULL )',
   ),
@@ -78,9 +88,15 @@ export const SQL = {
   userById: `SELECT ${USER_COLUMNS('UserEntity')} FROM "users" "UserEntity" WHERE (("UserEntity"."id" = $1)) LIMIT 1`,
   userByEmail: `SELECT ${USER_COLUMNS('user')} FROM "users" "user" WHERE lower("user"."email") = lower($1)`,
 
-  assignedTaskPage: (offset, limit) =>
-    `SELECT ${TASK_COLUMNS} ${TASKS_LIVE_AND('"task"."assignee_id" = $1')} ` +
-    `ORDER BY "task"."created_at" DESC, "task"."id" DESC LIMIT ${limit} OFFSET ${offset}`,
+  assignedTasksFirst: (limit) =>
+    `SELECT ${TASK_COLUMNS} ${TASKS_LIVE_AND('"task"."assignee_id" = $1')} ${NEWEST_TASKS} LIMIT ${limit}`,
+  assignedTaskIds: (offset, limit) =>
+    'SELECT "task"."id" AS "id" FROM "tasks" "task" ' +
+    'WHERE ( "task"."deleted_at" IS NULL AND "task"."assignee_id" = $1 ) AND ( "task"."deleted_at" IS NULL ) ' +
+    `${NEWEST_TASKS} LIMIT ${limit} OFFSET ${offset}`,
+  assignedTasksByIds: (count) =>
+    `SELECT ${TASK_COLUMNS} ` +
+    `${TASKS_LIVE_AND(`"task"."assignee_id" = $1 AND "task"."id" IN (${placeholders(2, count)})`)} ${NEWEST_TASKS}`,
   assignedTaskCount: boundedCount(
     'SELECT 1 FROM "tasks" "task" ' +
       'WHERE ( "task"."deleted_at" IS NULL AND "task"."assignee_id" = $1 ) AND ( "task"."deleted_at" IS NULL )',

@@ -31,11 +31,12 @@ const counting = (manager: EntityManager, counted: SelectQueryBuilder<ObjectLite
 /**
  * Runs a list query for a window, ordered by (`createdAt`, `id`) of `alias` in the window's order.
  *
- * A numbered page reads `perPage + 1` rows with LIMIT/OFFSET (the extra one says whether another page follows) and
- * knows its total without counting when it is the last page; otherwise it counts `counted` (the same filter without
- * the joins that only add display columns) up to MAX_COUNTED_ROWS + 1 rows, through `counter`. Pages that start past
- * MAX_COUNTED_ROWS are refused before they get here (`listWindowOf`), so no numbered page reads more than about that
- * many rows, whatever the table's size.
+ * A numbered page reads `perPage + 1` rows (the extra one says whether another page follows): page 1 with LIMIT,
+ * any other first their ids with LIMIT/OFFSET over `counted`, then those rows with the joins of `rows` (a deferred
+ * join). It knows its total without counting when it is the last page; otherwise it counts `counted` (the same filter
+ * without the joins that only add display columns) up to MAX_COUNTED_ROWS + 1 rows, through `counter`. Pages that
+ * start past MAX_COUNTED_ROWS are refused before they get here (`listWindowOf`), so no numbered page reads more than
+ * about that many rows, whatever the table's size.
  *
  * A keyset page reads `limit + 1` rows after the cursor's position: an index range scan at any depth, and no row
  * skipped or repeated when rows are added between pages.
@@ -54,10 +55,27 @@ export async function fetchList<T extends ObjectLiteral & { createdAt: Date; id:
   query.orderBy(`${alias}.createdAt`, direction).addOrderBy(`${alias}.id`, direction);
   if (window.kind === 'page') {
     const offset = (window.page - 1) * window.perPage;
-    const rows = await query
-      .offset(offset)
-      .limit(window.perPage + 1)
-      .getMany();
+    const take = window.perPage + 1;
+    let rows: T[];
+    if (offset === 0) {
+      rows = await query.limit(take).getMany();
+    } else {
+      // A deferred join: the page's ids come from the filter alone (an index scan that skips `offset` entries), then
+      // only those rows are read with their joins, rather than joining every skipped row as OFFSET over the joins
+      // would. Two statements on one connection: a subquery could be planned to run once per outer row.
+      const ids = await countQuery
+        .clone()
+        .select(`${alias}.id`, 'id')
+        .orderBy(`${alias}.createdAt`, direction)
+        .addOrderBy(`${alias}.id`, direction)
+        .offset(offset)
+        .limit(take)
+        .getRawMany<{ id: string }>();
+      rows =
+        ids.length === 0
+          ? []
+          : await query.andWhere(`${alias}.id IN (:...pageIds)`, { pageIds: ids.map((row) => row.id) }).getMany();
+    }
     const hasNext = rows.length > window.perPage;
     const items = rows.slice(0, window.perPage);
     // The last page (or an empty first one) says how many rows there are; any other page counts them.
