@@ -3,7 +3,7 @@ import type { IDatabaseInstance } from 'aws-cdk-lib/aws-rds';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ModakConfig } from './config';
 import type { AppSecrets } from './constructs/app-secrets';
-import { APP_PORT, DATABASE_NAME, SHUTDOWN_DRAIN, type COMMANDS } from './runtime';
+import { APP_PORT, DATABASE_NAME, NODE_OPTIONS, SHUTDOWN_DRAIN, type COMMANDS } from './runtime';
 
 /** The processes of the image. */
 export type AppProcess = keyof typeof COMMANDS;
@@ -34,6 +34,7 @@ export function processEnvironment(process: AppProcess, runtime: AppRuntime): Pr
   const primary: ProcessEnvironment = {
     environment: {
       NODE_ENV: 'production',
+      NODE_OPTIONS,
       LOG_LEVEL: 'info',
       DB_HOST: config.databasePrimaryHost ?? database.primary.dbInstanceEndpointAddress,
       DB_PORT: database.primary.dbInstanceEndpointPort,

@@ -28,6 +28,12 @@ export const STOP_TIMEOUT = Duration.seconds(45);
 /** The ALB's idle timeout; the app's keep-alive timeout (65 s) must stay above it. */
 export const LOAD_BALANCER_IDLE_TIMEOUT = Duration.seconds(60);
 
+/**
+ * The V8 heap bounds of every process, as docker/Dockerfile's ENV sets them (a test checks they agree): the task
+ * definitions set them too, so that the heap a task runs with is in its definition, next to its memory.
+ */
+export const NODE_OPTIONS = '--max-old-space-size=160 --max-semi-space-size=8';
+
 /** The image's entrypoint commands (docker/entrypoint.mjs). */
 export const COMMANDS = {
   api: ['api'],

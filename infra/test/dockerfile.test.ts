@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { REPOSITORY } from './support/app-contract';
+import { NODE_OPTIONS } from '../lib/runtime';
 
 /** docker/Dockerfile and .dockerignore, read as instructions (no Docker engine here to build them). */
 interface Instruction {
@@ -79,6 +80,8 @@ test('one image, three programs: the entrypoint chooses by argument, the api by 
   expect(one(runtime, 'CMD')).toBe('["api"]');
   expect(one(runtime, 'EXPOSE')).toBe('3000');
   expect(one(runtime, 'ENV')).toMatch(/NODE_ENV=production/);
+  // The heap bounds that the task definitions set (infra/lib/runtime.ts) are the image's.
+  expect(one(runtime, 'ENV')).toContain(`NODE_OPTIONS="${NODE_OPTIONS}"`);
   // The programs the entrypoint runs are where nest builds them.
   const nest = JSON.parse(readFileSync(path.join(REPOSITORY, 'nest-cli.json'), 'utf8')) as {
     projects: Record<string, { entryFile: string }>;

@@ -69,6 +69,7 @@ describe('the migration task definition', () => {
       'DB_PORT',
       'LOG_LEVEL',
       'NODE_ENV',
+      'NODE_OPTIONS',
     ]);
     expect(secretNamesOf(container)).toEqual(['DB_PASSWORD', 'DB_USER']);
     for (const secret of container.Secrets!)

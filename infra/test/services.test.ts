@@ -1,5 +1,5 @@
 import { Match } from 'aws-cdk-lib/assertions';
-import { SHUTDOWN_DRAIN, STOP_TIMEOUT } from '../lib/runtime';
+import { NODE_OPTIONS, SHUTDOWN_DRAIN, STOP_TIMEOUT } from '../lib/runtime';
 import { composedUrls, REQUIRED_IN_PRODUCTION } from './support/app-contract';
 import { containerOf, environmentOf, resourcesOf, secretNamesOf, synthesize, type Container } from './support/modak';
 
@@ -172,6 +172,8 @@ describe('every variable the configuration requires in production is there once 
     const complete = { ...environment, ...composedUrls(environment) };
     expect(REQUIRED_IN_PRODUCTION[process].filter((name) => !complete[name])).toEqual([]);
     expect(complete.NODE_ENV).toBe('production');
+    // The heap bounds of the image, in the definition too.
+    expect(complete.NODE_OPTIONS).toBe(NODE_OPTIONS);
     expect(complete.DATABASE_URL).toBe(
       'postgres://db_user%2Fwith%3Areserved%40chars:db_password%2Fwith%3Areserved%40chars@db_host.example:5432/modak?sslmode=verify-full',
     );
