@@ -1,5 +1,5 @@
 import type { List, ListWindow } from '@app/core';
-import { BoardEntity, Database } from '@app/database';
+import { BoardEntity, CompiledSelect, Database } from '@app/database';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager, SelectQueryBuilder } from 'typeorm';
 
@@ -10,10 +10,15 @@ export interface BoardFilter {
 /** The boards table. Lists and reads go to the replica (read-your-writes keeps a writer's own rows fresh). */
 @Injectable()
 export class BoardsRepository {
+  /** A board by id, the hottest read after the list: rendered once. */
+  private readonly liveById = new CompiledSelect<BoardEntity, [id: string]>(1, (manager, id) =>
+    this.live(manager).andWhere('board.id = :id', { id }),
+  );
+
   constructor(private readonly database: Database) {}
 
   findLive(id: string): Promise<BoardEntity | null> {
-    return this.database.read((manager) => this.live(manager).andWhere('board.id = :id', { id }).getOne());
+    return this.database.read((manager) => this.liveById.one(manager, id));
   }
 
   list(filter: BoardFilter, window: ListWindow): Promise<List<BoardEntity>> {

@@ -1,5 +1,5 @@
 import type { List, ListWindow } from '@app/core';
-import { Database, Role, UserEntity } from '@app/database';
+import { CompiledSelect, Database, Role, UserEntity } from '@app/database';
 import { Injectable } from '@nestjs/common';
 
 export interface NewUser {
@@ -16,10 +16,15 @@ const escapeLike = (value: string): string => value.replace(/[\\%_]/g, (char) =>
 /** The users table. Reads that decide access (sign-in, bans) use the primary; listings use the replica. */
 @Injectable()
 export class UsersRepository {
+  /** `GET /users/me` on every page of the SPA: rendered once. */
+  private readonly byId = new CompiledSelect<UserEntity, [id: string]>(1, (manager, id) =>
+    manager.createQueryBuilder(UserEntity, 'user').where('user.id = :id', { id }),
+  );
+
   constructor(private readonly database: Database) {}
 
   findById(id: string): Promise<UserEntity | null> {
-    return this.database.read((manager) => manager.findOneBy(UserEntity, { id }));
+    return this.database.read((manager) => this.byId.one(manager, id));
   }
 
   /** The current row on the primary, for decisions that a stale replica must not make. */
