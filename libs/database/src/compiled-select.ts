@@ -55,7 +55,7 @@ export class CompiledSelect<T extends ObjectLiteral, A extends unknown[]> {
     const [sql, parameters] = query.getQueryAndParameters();
     return {
       sql,
-      parameters: parameters.map((value) => {
+      parameters: parameters.map((value: unknown) => {
         if (typeof value !== 'string' || !value.startsWith(SLOT)) return () => value;
         const index = Number(value.slice(SLOT.length));
         return (args: A) => args[index];
@@ -101,7 +101,7 @@ function partsOf(query: SelectQueryBuilder<ObjectLiteral>, maxAliasLength: numbe
   for (const join of expressionMap.joinAttributes) {
     const { relation } = join;
     if (!relation || join.parentAlias !== main.name || !(relation.isManyToOne || relation.isOneToOneOwner)) {
-      throw new Error(`only many-to-one joins of the main alias compile (${join.entityOrProperty})`);
+      throw new Error(`only many-to-one joins of the main alias compile (${join.alias.name})`);
     }
     const columns = columnsOf(join.alias.name, relation.inverseEntityMetadata);
     if (columns.length > 0) parts.push({ metadata: relation.inverseEntityMetadata, columns, relation });
