@@ -185,7 +185,7 @@ export function registerRoutes(app, { db, redis, keys, tokens, sessions, limiter
   app.get('/api/v1/users/me', { onRequest: authenticate }, async (request) => {
     const { rows } = await (await db.reader(clientKey(request))).query(SQL.userById, [request.caller.sub]);
     if (rows.length === 0) throw new HttpError(404, 'NOT_FOUND', 'User not found');
-    return userOf(rows[0], 'UserEntity');
+    return userOf(rows[0], 'user');
   });
 
   app.get(
@@ -336,10 +336,10 @@ export function registerRoutes(app, { db, redis, keys, tokens, sessions, limiter
         throw new HttpError(429, 'RATE_LIMITED', 'Too many refreshes');
       }
       const [row] = (await db.primary.query(SQL.userById, [session.userId])).rows;
-      if (!row || row.UserEntity_banned_at !== null) throw new HttpError(401, 'INVALID_REFRESH_TOKEN', 'Sign in again');
+      if (!row || row.user_banned_at !== null) throw new HttpError(401, 'INVALID_REFRESH_TOKEN', 'Sign in again');
       const rotated = await sessions.rotate(refreshToken, session);
       if (!rotated) throw new HttpError(401, 'INVALID_REFRESH_TOKEN', 'Sign in again');
-      return answerSignedIn(reply, row, 'UserEntity', rotated);
+      return answerSignedIn(reply, row, 'user', rotated);
     },
   );
 }

@@ -85,7 +85,7 @@ export const SQL = {
     'INSERT INTO "boards"("id", "author_id", "title", "content", "created_at", "updated_at", "deleted_at") ' +
     'VALUES (DEFAULT, $1, $2, $3, DEFAULT, DEFAULT, DEFAULT) RETURNING "id", "created_at", "updated_at", "deleted_at"',
 
-  userById: `SELECT ${USER_COLUMNS('UserEntity')} FROM "users" "UserEntity" WHERE (("UserEntity"."id" = $1)) LIMIT 1`,
+  userById: `SELECT ${USER_COLUMNS('user')} FROM "users" "user" WHERE "user"."id" = $1`,
   userByEmail: `SELECT ${USER_COLUMNS('user')} FROM "users" "user" WHERE lower("user"."email") = lower($1)`,
 
   assignedTasksFirst: (limit) =>

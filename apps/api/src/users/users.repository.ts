@@ -16,7 +16,7 @@ const escapeLike = (value: string): string => value.replace(/[\\%_]/g, (char) =>
 /** The users table. Reads that decide access (sign-in, bans) use the primary; listings use the replica. */
 @Injectable()
 export class UsersRepository {
-  /** `GET /users/me` on every page of the SPA: rendered once. */
+  /** `GET /users/me` on every page of the SPA, and each refresh: rendered once. */
   private readonly byId = new CompiledSelect<UserEntity, [id: string]>(1, (manager, id) =>
     manager.createQueryBuilder(UserEntity, 'user').where('user.id = :id', { id }),
   );
@@ -29,7 +29,7 @@ export class UsersRepository {
 
   /** The current row on the primary, for decisions that a stale replica must not make. */
   findByIdForAccess(id: string): Promise<UserEntity | null> {
-    return this.database.readPrimary((manager) => manager.findOneBy(UserEntity, { id }));
+    return this.database.readPrimary((manager) => this.byId.one(manager, id));
   }
 
   findByEmailForAccess(email: string): Promise<UserEntity | null> {
