@@ -1,5 +1,6 @@
 import cookie from '@fastify/cookie';
 import {
+  ACCESS_LOGGER,
   AppError,
   AppLogger,
   codeForStatus,
@@ -7,7 +8,6 @@ import {
   PROBLEM_CONTENT_TYPE,
   problemType,
   replyWithProblem,
-  ROOT_LOGGER,
 } from '@app/core';
 import { RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -128,7 +128,7 @@ export async function buildApiApp(
     metrics.observe(request, reply);
     done();
   });
-  registerRequestLog(fastify, app.get(ROOT_LOGGER));
+  registerRequestLog(fastify, app.get(ACCESS_LOGGER));
 
   // Signed cookies (the Kakao sign-in state) use a key derived from the JWT secret.
   await app.register(cookie, {

@@ -22,6 +22,24 @@ export interface SignedAccessToken {
   expiresIn: number;
 }
 
+/**
+ * Whether a token's header and payload are exactly the JSON this API writes (compact, each key once). JSON.parse keeps
+ * the last of duplicated keys where another parser may keep the first; a token that could read two ways is refused.
+ */
+export function isCanonicalJwt(token: string): boolean {
+  const segments = token.split('.');
+  if (segments.length !== 3) return false;
+  for (let i = 0; i < 2; i += 1) {
+    try {
+      const json = Buffer.from(segments[i], 'base64url').toString('utf8');
+      if (JSON.stringify(JSON.parse(json)) !== json) return false;
+    } catch {
+      return false;
+    }
+  }
+  return true;
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
@@ -63,6 +81,19 @@ export class AccessTokens {
       maxAge: ACCESS_TOKEN_TTL_S + CLOCK_LEEWAY_S,
       complete: true,
     };
+  }
+
+  /**
+   * The claims of a well-formed, canonical, correctly signed and unexpired access token, or undefined; revocations
+   * are not looked at (`Revocations` does that, for the routes that need a signed-in caller).
+   */
+  verify(token: string): AccessClaims | undefined {
+    if (!isCanonicalJwt(token)) return undefined;
+    try {
+      return this.claimsOf(jwt.verify(token, this.key, this.verifyOptions()));
+    } catch {
+      return undefined;
+    }
   }
 
   /**

@@ -3,27 +3,10 @@ import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import type { Jwt } from 'jsonwebtoken';
 import { ExtractJwt, Strategy, type StrategyOptionsWithoutRequest } from 'passport-jwt';
-import { AccessTokens } from './access-tokens.js';
+import { AccessTokens, isCanonicalJwt } from './access-tokens.js';
 import { Revocations } from './revocations.js';
 
 const bearer = ExtractJwt.fromAuthHeaderAsBearerToken();
-
-/**
- * Whether a token's header and payload are exactly the JSON this API writes (compact, each key once). JSON.parse keeps
- * the last of duplicated keys where another parser may keep the first; a token that could read two ways is refused.
- */
-export function isCanonicalJwt(token: string): boolean {
-  const segments = token.split('.');
-  if (segments.length !== 3) return false;
-  return segments.slice(0, 2).every((segment) => {
-    try {
-      const json = Buffer.from(segment, 'base64url').toString('utf8');
-      return Buffer.from(JSON.stringify(JSON.parse(json))).toString('base64url') === segment;
-    } catch {
-      return false;
-    }
-  });
-}
 
 /**
  * Verifies the bearer access token (never one from the query string): signature with the prepared key, the pinned
