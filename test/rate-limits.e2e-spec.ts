@@ -79,6 +79,28 @@ describe('rate limits', () => {
     await expectLimited(await attempt(4));
   });
 
+  it('counts an IPv6 client by its /64: a new address from the same /64 is the same client', async () => {
+    const attempt = (n: number, ip: string) =>
+      post(first, '/auth/login', { email: `v6-${n}@example.com`, password: 'wrong-password' }, fromIp(ip));
+    for (const n of [1, 2, 3]) expect((await attempt(n, `2001:db8:64:1::${n.toString(16)}`)).status).toBe(401);
+    await expectLimited(await attempt(4, '2001:db8:64:1:ffff:ffff:ffff:fffe'));
+    // The neighbouring /64 is another client; an IPv4 client seen through a dual-stack socket is its IPv4 address.
+    expect((await attempt(5, '2001:db8:64:2::1')).status).toBe(401);
+    for (const n of [6, 7, 8]) expect((await attempt(n, '::ffff:198.51.100.64')).status).toBe(401);
+    await expectLimited(await attempt(9, '198.51.100.64'));
+
+    const signup = (n: number) =>
+      post(
+        second,
+        '/auth/signup',
+        { email: `v6-signup-${n}@example.com`, password: PASSWORD, nickname: 'x' },
+        fromIp(`2001:db8:64:3:${n}::1`),
+      );
+    expect((await signup(1)).status).toBe(201);
+    expect((await signup(2)).status).toBe(201);
+    await expectLimited(await signup(3));
+  });
+
   it('limits refreshes per session', async () => {
     const tokens = await login(first, await createUser(first));
     const one = await json(await refresh(first, tokens.refreshToken));

@@ -61,7 +61,7 @@ export class AuthService {
   ) {}
 
   async signup(input: Signup, client: ClientInfo): Promise<UserEntity> {
-    await this.limit('signup-ip', client.ip, this.config.rateLimits.signupIp);
+    await this.limit('signup-ip', client.network, this.config.rateLimits.signupIp);
     if (this.hasher.isCommon(input.password)) throw commonPassword();
     const existing = await this.users.findByEmailForAccess(input.email);
     // A verified address is taken; an unverified one proves nothing, so a new signup replaces it (nobody can squat an
@@ -98,7 +98,7 @@ export class AuthService {
 
   /** Sends a new code when the address has an unverified account and the cool-down allows; says nothing either way. */
   async resendCode(email: string, client: ClientInfo): Promise<void> {
-    await this.limit('resend-ip', client.ip, this.config.rateLimits.resendIp);
+    await this.limit('resend-ip', client.network, this.config.rateLimits.resendIp);
     const user = await this.users.findByEmailForAccess(email);
     if (!user?.passwordHash || user.emailVerifiedAt) return;
     if (!(await this.codes.startCooldown(email))) return;
@@ -110,13 +110,13 @@ export class AuthService {
    * told only to whoever knows its password. Failures count per account+IP and per IP.
    */
   async login(email: string, password: string, client: ClientInfo): Promise<SignedIn> {
-    const accountKey = createHash('sha256').update(`${email.toLowerCase()}|${client.ip}`).digest('base64url');
+    const accountKey = createHash('sha256').update(`${email.toLowerCase()}|${client.network}`).digest('base64url');
     const { loginAccountIp, loginIp } = this.config.rateLimits;
     // Every attempt is counted before the password is checked, so parallel guesses cannot slip under the limit;
     // a success then gives its attempts back.
     const attempts = await Promise.all([
       this.limiter.hit('login-account-ip', accountKey, loginAccountIp),
-      this.limiter.hit('login-ip', client.ip, loginIp),
+      this.limiter.hit('login-ip', client.network, loginIp),
     ]);
     const exceeded = attempts.find((state) => state.exceeded);
     if (exceeded) throw rateLimited(exceeded.resetMs);
@@ -128,7 +128,7 @@ export class AuthService {
     if (!user || !valid) throw invalidCredentials();
     await Promise.all([
       this.limiter.reset('login-account-ip', accountKey),
-      this.limiter.hit('login-ip', client.ip, loginIp, -1),
+      this.limiter.hit('login-ip', client.network, loginIp, -1),
     ]);
     if (user.bannedAt) throw accountBanned();
     if (!user.emailVerifiedAt) throw emailNotVerified();

@@ -1,9 +1,10 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
+import { clientNetwork } from './client-network.js';
 import type { ClientInfo } from './session.store.js';
 
-/** The caller's address (the first hop before the ALB) and user agent, for sessions and rate limits. */
+/** The caller's address (the first hop before the ALB), its network for rate limits, and its user agent. */
 export const Client = createParamDecorator((_data: unknown, context: ExecutionContext): ClientInfo => {
   const request = context.switchToHttp().getRequest<FastifyRequest>();
-  return { ip: request.ip, userAgent: request.headers['user-agent'] ?? '' };
+  return { ip: request.ip, network: clientNetwork(request.ip), userAgent: request.headers['user-agent'] ?? '' };
 });

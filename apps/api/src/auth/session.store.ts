@@ -14,6 +14,8 @@ import { hashRefreshToken, openSuccessor, RefreshTokenCodec, sealSuccessor } fro
 
 export interface ClientInfo {
   ip: string;
+  /** What per-IP limits count: the IPv4 address, or the IPv6 /64 (`clientNetwork`). */
+  network: string;
   userAgent: string;
 }
 

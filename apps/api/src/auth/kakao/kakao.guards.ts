@@ -5,6 +5,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AuthorizationError, InternalOAuthError } from 'passport-oauth2';
 import { AUTH_CONFIG, type AuthConfig } from '../auth.config.js';
 import { kakaoCancelled, kakaoNotConfigured, kakaoRejected, kakaoStateMismatch } from '../auth.errors.js';
+import { clientNetwork } from '../client-network.js';
 import type { KakaoProfile } from './kakao-oauth.client.js';
 import type { KakaoSignInStart, KakaoSignInState } from './kakao-state.store.js';
 import { KakaoService } from './kakao.service.js';
@@ -80,7 +81,7 @@ export class KakaoCallbackGuard extends AuthGuard(KAKAO_STRATEGY) {
 
   override async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<KakaoRequest>();
-    await this.kakao.throttle(request.ip);
+    await this.kakao.throttle(clientNetwork(request.ip));
     // Without either, passport would take this for the start of a new sign-in and redirect to Kakao.
     if (request.query.code === undefined && request.query.error === undefined) {
       throw kakaoRejected('Kakao sent neither a code nor an error');

@@ -45,7 +45,7 @@ export class KakaoService {
    * first prove that it was issued to our app, and `/v2/user/me` must then name the same user.
    */
   async signInWithAccessToken(accessToken: string, client: ClientInfo): Promise<SignedIn> {
-    await this.throttle(client.ip);
+    await this.throttle(client.network);
     const info = await this.kakao.accessTokenInfo(accessToken);
     if (info.appId !== this.config.kakao?.appId) throw kakaoRejected('This Kakao token was issued to another app');
     const profile = await this.kakao.me(accessToken);
