@@ -1,3 +1,4 @@
+import { Role } from '@app/database';
 import { createTestDatabase, query, RedisServer, SmtpSink, type TestDatabase } from '@app/testing';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -72,6 +73,8 @@ describe('Redis crashing under load and coming back', () => {
     const kept = await Promise.all(Array.from({ length: 3 }, signedIn));
     const ended = await signedIn();
     expect((await call(api, '/auth/logout', ended.tokens.accessToken, { method: 'POST' })).status).toBe(204);
+    const admin = await login(api, await createUser(api, { role: Role.Admin }));
+    expect((await call(api, '/admin/users', admin.accessToken)).status).toBe(200);
 
     const assignee = await createUser(api);
     const creator = members[0];
@@ -154,6 +157,12 @@ describe('Redis crashing under load and coming back', () => {
         assigneeId: assignee.id,
       });
       expect(assigned.status).toBe(200);
+      // Admin routes fail closed: without the session store a logout could be missed. The same token still reads
+      // its own account, which checks the account alone.
+      const adminList = await call(api, '/admin/users', admin.accessToken);
+      expect(adminList.status).toBe(503);
+      expect((await json(adminList)).code).toBe('DEPENDENCY_UNAVAILABLE');
+      expect((await call(api, '/users/me', admin.accessToken)).status).toBe(200);
       await sleep(OUTAGE_MS);
       expect(await undispatched(assignedDuringOutage)).toBe(1);
       sink.up();
@@ -197,6 +206,7 @@ describe('Redis crashing under load and coming back', () => {
       expect((await refresh(api, member.tokens.refreshToken)).status).toBe(200);
     }
     expect((await call(api, '/users/me', ended.tokens.accessToken)).status).toBe(401);
+    expect((await call(api, '/admin/users', admin.accessToken)).status).toBe(200);
     expect((await refresh(api, ended.tokens.refreshToken)).status).toBe(401);
     // Every client's session, rotated through the outage, still refreshes.
     for (const token of refreshTokens) expect((await refresh(api, token)).status).toBe(200);

@@ -1,4 +1,12 @@
-import { AppError, ErrorCode, IS_PUBLIC, REQUIRED_ROLES, requestContext, type AuthUser } from '@app/core';
+import {
+  AppError,
+  DependencyUnavailableError,
+  ErrorCode,
+  IS_PUBLIC,
+  REQUIRED_ROLES,
+  requestContext,
+  type AuthUser,
+} from '@app/core';
 import { Injectable, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
@@ -38,6 +46,9 @@ export class AccessGuard extends AuthGuard('jwt') {
     if (roles.length > 0 && !roles.includes(user.role)) {
       throw new AppError(ErrorCode.Forbidden, `This needs the role ${roles.join(' or ')}`);
     }
+    // A route that needs a role fails closed while the session store is away: a logout or a logout everywhere
+    // that only it knows could otherwise be missed (SECURITY.md). The rest keep the documented trade-off.
+    if (roles.length > 0 && !user.sessionChecked) throw new DependencyUnavailableError('session store');
     return true;
   }
 

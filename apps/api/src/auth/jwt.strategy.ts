@@ -36,10 +36,18 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
 
   async validate(decoded: Jwt): Promise<AuthUser> {
     const claims = this.tokens.claimsOf(decoded);
-    if (!claims || (await this.revocations.isRevoked(claims))) {
+    const state = claims ? await this.revocations.check(claims) : 'revoked';
+    if (!claims || state === 'revoked') {
       throw new AppError(ErrorCode.Unauthorized, 'The access token is not valid; sign in again');
     }
     requestContext.identify(`user:${claims.sub}`);
-    return { id: claims.sub, role: claims.role, sessionId: claims.sid, jti: claims.jti, exp: claims.exp };
+    return {
+      id: claims.sub,
+      role: claims.role,
+      sessionId: claims.sid,
+      jti: claims.jti,
+      exp: claims.exp,
+      sessionChecked: state === 'valid',
+    };
   }
 }

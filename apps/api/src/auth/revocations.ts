@@ -18,7 +18,7 @@ type RevocationClaims = Pick<AccessClaims, 'jti' | 'sub' | 'sid' | 'iat' | 'role
  * While Redis is unreachable the account itself is checked on the primary instead: a banned or deleted user, or a
  * token whose role is no longer the user's, is still refused. What only Redis knows (a logout, a logout everywhere)
  * is not, until Redis answers again; access tokens live 15 minutes, which bounds that window. Signed-in work keeps
- * going through a Redis outage, as the outbox does.
+ * going through a Redis outage, as the outbox does; admin routes do not accept that trade-off (`AccessGuard`).
  */
 @Injectable()
 export class Revocations {
@@ -31,8 +31,11 @@ export class Revocations {
     private readonly users: UsersRepository,
   ) {}
 
-  /** True when the token must be refused. */
-  async isRevoked(claims: RevocationClaims): Promise<boolean> {
+  /**
+   * Whether the token must be refused (`revoked`), or may pass: `valid` when the session store said so, or
+   * `valid-by-account` when it could not be asked and only the account was checked.
+   */
+  async check(claims: RevocationClaims): Promise<'revoked' | 'valid' | 'valid-by-account'> {
     let results: [Error | null, unknown][] | null;
     try {
       results = await this.redis
@@ -41,17 +44,17 @@ export class Revocations {
         .hget(this.keys.session(claims.sid), 'userId')
         .exec();
     } catch (error) {
-      return this.isRevokedByAccount(claims, error);
+      return this.checkAccount(claims, error);
     }
     const failure = results?.find(([error]) => error !== null)?.[0];
-    if (!results || failure) return this.isRevokedByAccount(claims, failure);
+    if (!results || failure) return this.checkAccount(claims, failure);
     const [denied, stamp] = results[0][1] as [string | null, string | null];
     // The session must still exist and be the token's own user's.
     const sessionOfUser = results[1][1] === claims.sub;
-    return denied !== null || (stamp !== null && claims.iat < Number(stamp)) || !sessionOfUser;
+    return denied !== null || (stamp !== null && claims.iat < Number(stamp)) || !sessionOfUser ? 'revoked' : 'valid';
   }
 
-  private async isRevokedByAccount(claims: RevocationClaims, cause: unknown): Promise<boolean> {
+  private async checkAccount(claims: RevocationClaims, cause: unknown): Promise<'revoked' | 'valid-by-account'> {
     const now = Date.now();
     if (now - this.lastFallbackWarning >= FALLBACK_WARNING_INTERVAL_MS) {
       this.lastFallbackWarning = now;
@@ -60,8 +63,7 @@ export class Revocations {
     }
     // A database failure here is a 503 DEPENDENCY_UNAVAILABLE, like any other.
     const user = await this.users.findByIdForAccess(claims.sub);
-    if (!user) return true;
-    return user.bannedAt !== null || user.role !== claims.role;
+    return user?.bannedAt === null && user.role === claims.role ? 'valid-by-account' : 'revoked';
   }
 
   /** Ends one access token now (logout). */

@@ -13,6 +13,11 @@ export interface AuthUser {
   /** The access token's id and expiry (seconds), for logout. */
   jti: string;
   exp: number;
+  /**
+   * False when the session store could not be asked and only the account was checked (ban, role): a logout or a
+   * logout everywhere may then be missed, which admin routes do not accept.
+   */
+  sessionChecked: boolean;
 }
 
 /** Opens a route to anonymous callers. Every other route needs a valid access token (deny by default). */
