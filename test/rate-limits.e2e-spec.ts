@@ -17,6 +17,7 @@ describe('rate limits', () => {
       RATE_LIMIT_VERIFY_EMAIL: '3/1m',
       RATE_LIMIT_REFRESH_SESSION: '2/1m',
       RATE_LIMIT_LOGIN_IP: '3/1m',
+      RATE_LIMIT_LOGIN_ACCOUNT: '3/1h',
     });
     [first, second] = await Promise.all([startApi(env), startApi(env)]);
   });
@@ -99,6 +100,39 @@ describe('rate limits', () => {
     expect((await signup(1)).status).toBe(201);
     expect((await signup(2)).status).toBe(201);
     await expectLimited(await signup(3));
+  });
+
+  it('caps failed logins per account from every network, without locking out a browser that signed in before', async () => {
+    const owner = await createUser(first);
+    const signIn = (api: TestApi, password: string, ip: string, cookie?: string) =>
+      post(api, '/auth/login', { email: owner.email, password }, { ...fromIp(ip), ...(cookie && { cookie }) });
+    const trusted = await signIn(first, PASSWORD, '198.51.100.90');
+    expect(trusted.status).toBe(200);
+    const setCookie = trusted.headers.getSetCookie().find((header) => header.startsWith('modak_device='))!;
+    expect(setCookie).toMatch(/HttpOnly/i);
+    expect(setCookie).toMatch(/SameSite=Strict/i);
+    expect(setCookie).toMatch(/Path=\/api\/v1\/auth\/login/);
+    const deviceCookie = setCookie.split(';')[0];
+
+    // Guesses from three networks use up the allowance every other client shares, on both instances: from a fourth
+    // network even the right password is refused.
+    for (const n of [1, 2, 3])
+      expect((await signIn(n % 2 ? first : second, 'wrong-password', `203.0.113.${n}`)).status).toBe(401);
+    await expectLimited(await signIn(first, PASSWORD, '203.0.113.4'));
+    await expectLimited(await signIn(second, PASSWORD, '2001:db8:77::1'));
+    // A cookie made for another account, or a forged one, is no allowance for this one.
+    const other = await createUser(first);
+    const otherLogin = await post(
+      first,
+      '/auth/login',
+      { email: other.email, password: PASSWORD },
+      fromIp('192.0.2.70'),
+    );
+    const otherCookie = otherLogin.headers.getSetCookie().find((header) => header.startsWith('modak_device='))!;
+    await expectLimited(await signIn(first, PASSWORD, '192.0.2.71', otherCookie.split(';')[0]));
+    await expectLimited(await signIn(first, PASSWORD, '192.0.2.72', `${deviceCookie.split('.')[0]}.forged`));
+    // The owner's browser has its own allowance: it signs in from yet another network.
+    expect((await signIn(second, PASSWORD, '192.0.2.50', deviceCookie)).status).toBe(200);
   });
 
   it('limits refreshes per session', async () => {

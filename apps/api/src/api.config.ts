@@ -70,6 +70,7 @@ export const authEnv = {
 export const rateLimitEnv = {
   shape: {
     RATE_LIMIT_LOGIN_ACCOUNT_IP: rateVar('10/15m'),
+    RATE_LIMIT_LOGIN_ACCOUNT: rateVar('100/24h'),
     RATE_LIMIT_LOGIN_IP: rateVar('50/15m'),
     RATE_LIMIT_SIGNUP_IP: rateVar('10/1h'),
     RATE_LIMIT_RESEND_IP: rateVar('10/1h'),
@@ -146,6 +147,7 @@ export function loadApiConfig(env: Env): ApiConfig {
       frontendUrl: parsed.FRONTEND_URL,
       rateLimits: {
         loginAccountIp: parsed.RATE_LIMIT_LOGIN_ACCOUNT_IP,
+        loginAccount: parsed.RATE_LIMIT_LOGIN_ACCOUNT,
         loginIp: parsed.RATE_LIMIT_LOGIN_IP,
         signupIp: parsed.RATE_LIMIT_SIGNUP_IP,
         resendIp: parsed.RATE_LIMIT_RESEND_IP,

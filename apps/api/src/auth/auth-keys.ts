@@ -26,6 +26,11 @@ export class AuthKeys {
     return this.keys.key('auth', 'email-code', emailHash);
   }
 
+  /** Wrong code tries for one address over a day, across its codes. */
+  emailCodeDailyTries(emailHash: string): string {
+    return this.keys.key('auth', 'email-code-tries', emailHash);
+  }
+
   resendCooldown(emailHash: string): string {
     return this.keys.key('auth', 'email-resend', emailHash);
   }

@@ -15,6 +15,8 @@ export interface KakaoConfig {
 export interface RateLimits {
   /** Failed logins per account and IP. */
   loginAccountIp: RateLimit;
+  /** Failed logins per account from anywhere, but for browsers that signed in to it before (device cookies). */
+  loginAccount: RateLimit;
   /** Failed logins per IP. */
   loginIp: RateLimit;
   signupIp: RateLimit;

@@ -11,7 +11,14 @@ export const MAX_SESSIONS_PER_USER = 10;
 
 export const EMAIL_CODE_TTL_MS = 10 * 60 * 1000;
 export const EMAIL_CODE_MAX_ATTEMPTS = 5;
+/** Tries per address per day across its codes, so that resends cannot extend guessing (SECURITY.md). */
+export const EMAIL_CODE_MAX_DAILY_TRIES = 20;
+export const EMAIL_CODE_DAILY_WINDOW_MS = 24 * 60 * 60 * 1000;
 export const EMAIL_CODE_RESEND_COOLDOWN_MS = 60_000;
 
 export const REFRESH_COOKIE = 'modak_rt';
 export const REFRESH_COOKIE_PATH = '/api/v1/auth';
+/** A browser's own allowance of failed logins for an account it signed in to (`DeviceCookies`). */
+export const DEVICE_COOKIE = 'modak_device';
+export const DEVICE_COOKIE_PATH = '/api/v1/auth/login';
+export const DEVICE_COOKIE_MAX_AGE_S = 365 * 24 * 60 * 60;

@@ -6,6 +6,7 @@ import { UserResponseDto } from '@api/users';
 import { AUTH_CONFIG, type AuthConfig } from './auth.config.js';
 import { AuthService } from './auth.service.js';
 import { Client } from './client-info.decorator.js';
+import { DeviceCookies } from './device-cookies.js';
 import {
   LoginRequestDto,
   RefreshRequestDto,
@@ -27,6 +28,7 @@ import type { ClientInfo } from './session.store.js';
 export class AuthController {
   constructor(
     private readonly auth: AuthService,
+    private readonly devices: DeviceCookies,
     @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
   ) {}
 
@@ -68,10 +70,14 @@ export class AuthController {
   )
   async login(
     @Body() body: LoginRequestDto,
+    @Req() request: FastifyRequest,
     @Client() client: ClientInfo,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<TokenResponseDto> {
-    return answerSignedIn(reply, this.config.secureCookies, await this.auth.login(body.email, body.password, client));
+    const signedIn = await this.auth.login(body.email, body.password, client, this.devices.read(request));
+    // This browser's own allowance of failed logins for the account, should it be guessed at from elsewhere.
+    this.devices.set(reply, signedIn.deviceCookie);
+    return answerSignedIn(reply, this.config.secureCookies, signedIn);
   }
 
   /** Rotates the refresh token (body or cookie): the presented one stops working. */

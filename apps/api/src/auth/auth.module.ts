@@ -10,6 +10,7 @@ import { AUTH_CONFIG, type AuthConfig } from './auth.config.js';
 import { AuthController } from './auth.controller.js';
 import { AuthKeys } from './auth-keys.js';
 import { AuthService } from './auth.service.js';
+import { DeviceCookies } from './device-cookies.js';
 import { EmailCodes } from './email-codes.js';
 import { JwtStrategy } from './jwt.strategy.js';
 import { KakaoModule } from './kakao/kakao.module.js';
@@ -38,6 +39,7 @@ export class AuthModule {
         AccessTokens,
         AuthKeys,
         AuthService,
+        DeviceCookies,
         EmailCodes,
         JwtStrategy,
         PasswordHasher,

@@ -20,6 +20,7 @@ import {
 } from './auth.errors.js';
 import { verificationMail } from './auth.mails.js';
 import { EmailCodes } from './email-codes.js';
+import { DeviceCookies } from './device-cookies.js';
 import { PasswordHasher } from './password-hasher.js';
 import { SessionStore, type ClientInfo, type IssuedRefresh, type Session } from './session.store.js';
 import { Revocations } from './revocations.js';
@@ -58,6 +59,7 @@ export class AuthService {
     private readonly limiter: RateLimiter,
     private readonly mail: MailQueue,
     private readonly database: Database,
+    private readonly devices: DeviceCookies,
   ) {}
 
   async signup(input: Signup, client: ClientInfo): Promise<UserEntity> {
@@ -107,16 +109,29 @@ export class AuthService {
 
   /**
    * One answer for a wrong email and a wrong password, at the same cost; the account's state (banned, unverified) is
-   * told only to whoever knows its password. Failures count per account+IP and per IP.
+   * told only to whoever knows its password. Failures count per account+IP, per IP, and per account from anywhere
+   * (NIST 800-63B's cap), except that a browser holding a device cookie for the account counts its failures on its
+   * own: guesses from elsewhere never lock out the account's owner. A success returns a new device cookie.
    */
-  async login(email: string, password: string, client: ClientInfo): Promise<SignedIn> {
-    const accountKey = createHash('sha256').update(`${email.toLowerCase()}|${client.network}`).digest('base64url');
-    const { loginAccountIp, loginIp } = this.config.rateLimits;
+  async login(
+    email: string,
+    password: string,
+    client: ClientInfo,
+    deviceCookie?: string,
+  ): Promise<SignedIn & { deviceCookie: string }> {
+    const accountIpKey = createHash('sha256').update(`${email.toLowerCase()}|${client.network}`).digest('base64url');
+    const device = this.devices.deviceOf(deviceCookie, email);
+    const { loginAccountIp, loginIp, loginAccount } = this.config.rateLimits;
+    // The account's allowance: its trusted browser's own, or the one shared by every other client.
+    const [accountBucket, accountKey] = device
+      ? ['login-device', device]
+      : ['login-account', createHash('sha256').update(email.toLowerCase()).digest('base64url')];
     // Every attempt is counted before the password is checked, so parallel guesses cannot slip under the limit;
     // a success then gives its attempts back.
     const attempts = await Promise.all([
-      this.limiter.hit('login-account-ip', accountKey, loginAccountIp),
+      this.limiter.hit('login-account-ip', accountIpKey, loginAccountIp),
       this.limiter.hit('login-ip', client.network, loginIp),
+      this.limiter.hit(accountBucket, accountKey, device ? loginAccountIp : loginAccount),
     ]);
     const exceeded = attempts.find((state) => state.exceeded);
     if (exceeded) throw rateLimited(exceeded.resetMs);
@@ -127,15 +142,15 @@ export class AuthService {
       : await this.hasher.verifyNothing(password);
     if (!user || !valid) throw invalidCredentials();
     await Promise.all([
-      this.limiter.reset('login-account-ip', accountKey),
+      this.limiter.reset('login-account-ip', accountIpKey),
+      this.limiter.reset(accountBucket, accountKey),
       this.limiter.hit('login-ip', client.network, loginIp, -1),
     ]);
     if (user.bannedAt) throw accountBanned();
     if (!user.emailVerifiedAt) throw emailNotVerified();
-    return this.signIn(user, client);
+    return { ...(await this.signIn(user, client)), deviceCookie: this.devices.issue(email) };
   }
 
-  /** Starts a session for a user whose identity is established (password or Kakao). */
   async signIn(user: UserEntity, client: ClientInfo): Promise<SignedIn> {
     // The request wrote the account (created it, verified it) before the caller was known: from now on this client
     // reads at least what the primary holds now.
