@@ -167,8 +167,9 @@ describe('response headers', () => {
 
     it('keeps the refresh cookie to the auth routes, away from scripts and other sites; Secure in production', async () => {
       const signedIn = await post(api, '/auth/login', { email: user.email, password: user.password });
-      const cookie = signedIn.headers.get('set-cookie')!;
-      expect(cookie).toMatch(/^modak_rt=/);
+      const cookies = signedIn.headers.getSetCookie();
+      expect(cookies.map((c) => c.split('=')[0]).sort()).toEqual(['modak_device', 'modak_rt']);
+      const cookie = cookies.find((c) => c.startsWith('modak_rt='))!;
       expect(cookie).toMatch(/;\s*HttpOnly/i);
       expect(cookie).toMatch(/;\s*SameSite=Strict/i);
       expect(cookie).toMatch(/;\s*Path=\/api\/v1\/auth(;|$)/);
@@ -184,7 +185,19 @@ describe('response headers', () => {
         body: JSON.stringify({ email: user.email, password: user.password }),
       });
       expect(secure.status).toBe(200);
-      expect(secure.headers.get('set-cookie')).toMatch(/;\s*Secure/i);
+      for (const set of secure.headers.getSetCookie()) expect(set).toMatch(/;\s*Secure/i);
+    });
+
+    it('keeps the device cookie to the login route, away from scripts and other sites', async () => {
+      const signedIn = await post(api, '/auth/login', { email: user.email, password: user.password });
+      const cookie = signedIn.headers.getSetCookie().find((c) => c.startsWith('modak_device='))!;
+      expect(cookie).toMatch(/;\s*HttpOnly/i);
+      expect(cookie).toMatch(/;\s*SameSite=Strict/i);
+      expect(cookie).toMatch(/;\s*Path=\/api\/v1\/auth\/login(;|$)/);
+      expect(cookie).not.toMatch(/;\s*Domain=/i);
+      // It names the device and a MAC of the account, nothing readable about the account itself.
+      expect(cookie).not.toContain(user.email);
+      expect(cookie).not.toContain(encodeURIComponent(user.email));
     });
   });
 });

@@ -64,7 +64,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Signs in with email and password; also sets the refresh cookie. */
+    /** Signs in with email and password; sets the refresh cookie, and a device cookie for its own login allowance. */
     post: operations['AuthController_login'];
     delete?: never;
     options?: never;

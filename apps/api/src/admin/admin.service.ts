@@ -1,7 +1,7 @@
 import { ForbiddenError, NotFoundError, type List, type ListWindow } from '@app/core';
 import type { Role, UserEntity } from '@app/database';
 import { Injectable } from '@nestjs/common';
-import { Revocations, SessionStore } from '@api/auth';
+import { AuthService } from '@api/auth';
 import { UsersRepository } from '@api/users';
 
 /** What admins may do to accounts. Every change of role or ban ends the account's sessions and tokens at once. */
@@ -9,8 +9,7 @@ import { UsersRepository } from '@api/users';
 export class AdminService {
   constructor(
     private readonly users: UsersRepository,
-    private readonly sessions: SessionStore,
-    private readonly revocations: Revocations,
+    private readonly auth: AuthService,
   ) {}
 
   list(search: string | undefined, window: ListWindow): Promise<List<UserEntity>> {
@@ -32,10 +31,13 @@ export class AdminService {
   private async change(adminId: string, userId: string, changes: Partial<UserEntity>): Promise<UserEntity> {
     if (adminId === userId) throw new ForbiddenError('Admins cannot change their own role or ban themselves');
     // Sessions end first: if Redis is down the change is refused whole, never half-done (banned, yet still signed in).
-    await this.sessions.revokeAll(userId);
-    await this.revocations.revokeUser(userId);
+    await this.auth.logoutEverywhere(userId);
     const user = await this.users.update(userId, changes);
     if (!user) throw new NotFoundError('User');
+    // And again once the row holds the change: a sign-in that read the row before it was written, and created its
+    // session since the first revocation, loses that session here; one still in flight finds the version moved and
+    // reads the row again.
+    await this.auth.logoutEverywhere(userId);
     return user;
   }
 }

@@ -22,6 +22,11 @@ export class AuthKeys {
     return this.keys.key('auth', 'user-stamp', userId);
   }
 
+  /** Bumped by every change that ends a user's tokens: a sign-in that read the account before it must not finish. */
+  userVersion(userId: string): string {
+    return this.keys.key('auth', 'user-version', userId);
+  }
+
   emailCode(emailHash: string): string {
     return this.keys.key('auth', 'email-code', emailHash);
   }

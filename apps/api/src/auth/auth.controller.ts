@@ -59,7 +59,7 @@ export class AuthController {
     await this.auth.resendCode(body.email, client);
   }
 
-  /** Signs in with email and password; also sets the refresh cookie. */
+  /** Signs in with email and password; sets the refresh cookie, and a device cookie for its own login allowance. */
   @Public()
   @Post('login')
   @HttpCode(200)

@@ -1,4 +1,4 @@
-import { requestContext, type AuthUser } from '@app/core';
+import { DependencyUnavailableError, requestContext, type AuthUser } from '@app/core';
 import { Database, isUniqueViolation, Role, type UserEntity } from '@app/database';
 import { MailQueue } from '@app/queue';
 import { RateLimiter, type RateLimit } from '@app/redis';
@@ -44,6 +44,9 @@ export interface Signup {
  * The rules of signing up, verifying, signing in, refreshing and signing out. Redis failures are not caught here:
  * the problem filter answers them 503 DEPENDENCY_UNAVAILABLE with Retry-After.
  */
+/** How often a sign-in reads the account again when it changed meanwhile, before it gives up. */
+const SIGN_IN_ATTEMPTS = 3;
+
 @Injectable()
 export class AuthService {
   private readonly logger = new Logger(AuthService.name);
@@ -151,12 +154,28 @@ export class AuthService {
     return { ...(await this.signIn(user, client)), deviceCookie: this.devices.issue(email) };
   }
 
+  /**
+   * Creates the session of a user whose credentials were just checked. The account is read again after the user's
+   * version, and the session is created only if the version has not moved since: a ban, role change or logout
+   * everywhere that lands while this sign-in is in flight makes it read the account again, so no token carries the
+   * state from before it (SECURITY.md).
+   */
   async signIn(user: UserEntity, client: ClientInfo): Promise<SignedIn> {
     // The request wrote the account (created it, verified it) before the caller was known: from now on this client
     // reads at least what the primary holds now.
     requestContext.identify(`user:${user.id}`);
     await this.database.recordClientPosition();
-    return this.signedIn(user, await this.sessions.create(user.id, client));
+    for (let attempt = 1; ; attempt += 1) {
+      const version = await this.sessions.version(user.id);
+      const current = await this.users.findByIdForAccess(user.id);
+      if (!current) throw invalidCredentials();
+      if (current.bannedAt) throw accountBanned();
+      const session = await this.sessions.create(current.id, client, version);
+      if (session) return this.signedIn(current, session);
+      // Changed again while this one was in flight: a few tries, then the client may retry later.
+      if (attempt === SIGN_IN_ATTEMPTS)
+        throw new DependencyUnavailableError('session store: the account keeps changing');
+    }
   }
 
   /**
@@ -196,7 +215,10 @@ export class AuthService {
     await this.revocations.deny(caller.jti, caller.exp);
   }
 
-  /** Ends every session of the caller, and every access token issued so far. */
+  /**
+   * Ends every session of the user and every access token issued so far, and turns back any sign-in in flight: the
+   * one revocation path of logout everywhere, bans and role changes.
+   */
   async logoutEverywhere(userId: string): Promise<void> {
     await this.sessions.revokeAll(userId);
     await this.revocations.revokeUser(userId);

@@ -7,6 +7,8 @@ import { ACCESS_TOKEN_TTL_S, CLOCK_LEEWAY_S } from './auth.constants.js';
 import { AuthKeys } from './auth-keys.js';
 
 const FALLBACK_WARNING_INTERVAL_MS = 10_000;
+/** Longer than any sign-in takes between reading the account and creating its session. */
+const USER_VERSION_TTL_MS = 60 * 60 * 1000;
 
 type RevocationClaims = Pick<AccessClaims, 'jti' | 'sub' | 'sid' | 'iat' | 'role'>;
 
@@ -72,9 +74,18 @@ export class Revocations {
     await this.redis.set(this.keys.deniedJti(jti), '1', 'EX', ttl);
   }
 
-  /** Ends every access token of the user issued before this second (ban, role change, logout everywhere). */
+  /**
+   * Ends every access token of the user issued before this second (ban, role change, logout everywhere), and bumps the
+   * user's version, so that a sign-in that read the account before this cannot create its session (`SessionStore`).
+   */
   async revokeUser(userId: string): Promise<void> {
     const stamp = Math.floor(Date.now() / 1000);
-    await this.redis.set(this.keys.userStamp(userId), String(stamp), 'EX', ACCESS_TOKEN_TTL_S + 2 * CLOCK_LEEWAY_S);
+    const version = this.keys.userVersion(userId);
+    await this.redis
+      .multi()
+      .set(this.keys.userStamp(userId), String(stamp), 'EX', ACCESS_TOKEN_TTL_S + 2 * CLOCK_LEEWAY_S)
+      .incr(version)
+      .pexpire(version, USER_VERSION_TTL_MS)
+      .exec();
   }
 }

@@ -52,6 +52,7 @@ end`;
 // KEYS: session, user sessions. ARGV: sid, userId, now, absoluteExpiresAt, idleMs, userAgent, ip, token hash, cap,
 // sessionPrefix. Returns the evicted session ids.
 const CREATE_SCRIPT = `${REVOKE_FUNCTION}
+if (redis.call('GET', KEYS[3]) or '') ~= ARGV[11] then return 'stale' end
 local now, absolute = tonumber(ARGV[3]), tonumber(ARGV[4])
 local ttl = math.min(tonumber(ARGV[5]), absolute - now)
 redis.call('HSET', KEYS[1], 'userId', ARGV[2], 'createdAt', ARGV[3], 'lastUsedAt', ARGV[3],
@@ -131,15 +132,25 @@ export class SessionStore {
   }
 
   /** Starts a session (a login); evicts the user's oldest sessions beyond the cap. */
-  async create(userId: string, client: ClientInfo): Promise<IssuedRefresh> {
+  /** The user's version (`Revocations.revokeUser` bumps it): read before the account, handed to `create`. */
+  async version(userId: string): Promise<string> {
+    return (await this.redis.get(this.keys.userVersion(userId))) ?? '';
+  }
+
+  /**
+   * A new session for the user, unless the user's version is no longer `version` (a ban, role change or logout
+   * everywhere happened since the account was read): then nothing is created and the result is undefined.
+   */
+  async create(userId: string, client: ClientInfo, version: string): Promise<IssuedRefresh | undefined> {
     const sessionId = randomUUID();
     const refreshToken = this.tokens.issue(sessionId, 0);
     const now = Date.now();
-    await this.redis.eval(
+    const created = await this.redis.eval(
       CREATE_SCRIPT,
-      2,
+      3,
       this.keys.session(sessionId),
       this.keys.userSessions(userId),
+      this.keys.userVersion(userId),
       sessionId,
       userId,
       now,
@@ -150,7 +161,9 @@ export class SessionStore {
       hashRefreshToken(refreshToken),
       MAX_SESSIONS_PER_USER,
       this.keys.sessionPrefix,
+      version,
     );
+    if (created === 'stale') return undefined;
     return { sessionId, userId, refreshToken, refreshExpiresIn: Math.floor(REFRESH_ABSOLUTE_TTL_MS / 1000) };
   }
 
