@@ -1,7 +1,7 @@
 import { Role } from '@app/database';
 import { createTestDatabase, SmtpSink, type TestDatabase } from '@app/testing';
 import { randomUUID } from 'node:crypto';
-import { startApi, testApiEnv, type TestApi } from './support/api.js';
+import { startApi, TEST_SPA_ORIGIN, testApiEnv, type TestApi } from './support/api.js';
 import { call, createUser, login, mailedCode, PASSWORD, post, refresh } from './support/auth.js';
 import { json } from './support/http.js';
 import { startWorker, testWorkerEnv, type TestWorker } from './support/worker.js';
@@ -156,13 +156,30 @@ describe('email sign-up, sign-in, refresh and sign-out', () => {
     expect((await post(api, '/auth/email/resend', { email: email() })).status).toBe(202);
   });
 
-  it('refreshes through the cookie alone', async () => {
+  it('refreshes through the cookie alone, from the SPA origin only', async () => {
     const tokens = await login(api, await createUser(api));
-    const response = await fetch(`${api.url}/api/v1/auth/refresh`, {
-      method: 'POST',
-      headers: { cookie: `modak_rt=${tokens.refreshToken}` },
-    });
+    const withCookie = (origin?: string) =>
+      fetch(`${api.url}/api/v1/auth/refresh`, {
+        method: 'POST',
+        headers: { cookie: `modak_rt=${tokens.refreshToken}`, ...(origin && { origin }) },
+      });
+    // A sibling subdomain's page, or a request naming no origin, cannot spend the cookie: it stays as it was.
+    for (const origin of ['https://evil.example', 'http://spa.modak.test.evil.example', 'null', undefined]) {
+      const refused = await withCookie(origin);
+      expect(refused.status).toBe(403);
+      expect((await json(refused)).code).toBe('FORBIDDEN_ORIGIN');
+    }
+    const response = await withCookie(TEST_SPA_ORIGIN);
     expect(response.status).toBe(200);
+    // A token in the body is no cookie: any origin may present it.
+    const rotated = await json(response);
+    const byBody = await post(
+      api,
+      '/auth/refresh',
+      { refreshToken: rotated.refreshToken },
+      { origin: 'https://evil.example' },
+    );
+    expect(byBody.status).toBe(200);
   });
 
   it('gives 20 concurrent refreshes of one token the same successor and keeps the login alive', async () => {

@@ -4,7 +4,7 @@ import jwt from 'jsonwebtoken';
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { startApi, testApiEnv, type TestApi } from '../support/api.js';
+import { startApi, TEST_SPA_ORIGIN, testApiEnv, type TestApi } from '../support/api.js';
 import { call, createUser, login, refresh, type TestUser, type Tokens } from '../support/auth.js';
 import { json } from '../support/http.js';
 import { base64url, TokenForge } from '../support/tokens.js';
@@ -262,7 +262,10 @@ describe('token attacks', () => {
 
   describe('refresh tokens', () => {
     const refreshWithCookie = (token: string) =>
-      fetch(`${api.url}/api/v1/auth/refresh`, { method: 'POST', headers: { cookie: `modak_rt=${token}` } });
+      fetch(`${api.url}/api/v1/auth/refresh`, {
+        method: 'POST',
+        headers: { cookie: `modak_rt=${token}`, origin: TEST_SPA_ORIGIN },
+      });
 
     it('refuses an access token presented as a refresh token (cookie: 401, body: its length is invalid)', async () => {
       const { accessToken } = await login(api, user);

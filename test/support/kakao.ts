@@ -2,7 +2,7 @@ import type { Env } from '@app/core';
 import { freePort, type KakaoStub, type TestDatabase } from '@app/testing';
 import { loadApiConfig } from '../../apps/api/src/api.config.js';
 import { createApiApp } from '../../apps/api/src/app.factory.js';
-import { testApiEnv, type TestApi } from './api.js';
+import { TEST_SPA_ORIGIN, testApiEnv, type TestApi } from './api.js';
 
 /**
  * Starts the real api pointed at `stub`, on a port picked beforehand so that its own callback URL is the redirect
@@ -72,6 +72,8 @@ export class Browser {
       redirect: 'manual',
       headers: {
         'x-forwarded-for': this.ip,
+        // As the SPA's page does: a browser names the page's origin on every POST.
+        ...(method === 'POST' ? { origin: TEST_SPA_ORIGIN } : {}),
         ...(cookie ? { cookie } : {}),
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
       },

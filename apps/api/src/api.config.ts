@@ -110,6 +110,9 @@ export function loadApiConfig(env: Env): ApiConfig {
     if (missing) throw new ConfigError(missing, 'is required when Kakao sign-in is configured');
   }
   const production = parsed.NODE_ENV === 'production';
+  // The SPA's origins: CORS answers them, and a request authenticated by the refresh cookie must come from one.
+  const corsOrigins =
+    parsed.CORS_ORIGINS.length > 0 || production ? parsed.CORS_ORIGINS : [new URL(parsed.FRONTEND_URL).origin];
   return {
     nodeEnv: parsed.NODE_ENV,
     production,
@@ -117,8 +120,7 @@ export function loadApiConfig(env: Env): ApiConfig {
     http: {
       port: parsed.PORT,
       host: parsed.HOST,
-      corsOrigins:
-        parsed.CORS_ORIGINS.length > 0 || production ? parsed.CORS_ORIGINS : [new URL(parsed.FRONTEND_URL).origin],
+      corsOrigins,
       frontendUrl: parsed.FRONTEND_URL,
       bodyLimitBytes: parsed.BODY_LIMIT_BYTES,
       shutdownDrainMs: parsed.SHUTDOWN_DRAIN_MS,
@@ -144,6 +146,7 @@ export function loadApiConfig(env: Env): ApiConfig {
           }
         : undefined,
       secureCookies: production,
+      allowedOrigins: corsOrigins,
       frontendUrl: parsed.FRONTEND_URL,
       rateLimits: {
         loginAccountIp: parsed.RATE_LIMIT_LOGIN_ACCOUNT_IP,

@@ -654,6 +654,7 @@ export interface components {
         | 'REFRESH_IN_PROGRESS'
         | 'KAKAO_REJECTED'
         | 'FORBIDDEN'
+        | 'FORBIDDEN_ORIGIN'
         | 'NOT_FOUND'
         | 'METHOD_NOT_ALLOWED'
         | 'CONFLICT'
@@ -914,6 +915,15 @@ export interface operations {
       };
       /** @description INVALID_REFRESH_TOKEN, or TOKEN_REUSED (the login is ended) */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description FORBIDDEN_ORIGIN: the refresh cookie came without one of the app's origins */
+      403: {
         headers: {
           [name: string]: unknown;
         };

@@ -38,6 +38,8 @@ export interface AuthConfig {
   rateLimits: RateLimits;
   /** Cookies carry `Secure` (production). */
   secureCookies: boolean;
+  /** The origins a request authenticated by the refresh cookie must carry (CORS_ORIGINS). */
+  allowedOrigins: string[];
   /** Where the Kakao callback sends the browser. */
   frontendUrl: string;
 }

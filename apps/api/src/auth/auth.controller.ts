@@ -1,4 +1,14 @@
-import { ApiProblem, Auth, CurrentUser, IdParam, NotFoundError, Public, type AuthUser } from '@app/core';
+import {
+  ApiProblem,
+  AppError,
+  Auth,
+  CurrentUser,
+  ErrorCode,
+  IdParam,
+  NotFoundError,
+  Public,
+  type AuthUser,
+} from '@app/core';
 import { Body, Controller, Delete, Get, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -86,6 +96,7 @@ export class AuthController {
   @HttpCode(200)
   @ApiProblem(
     [401, 'INVALID_REFRESH_TOKEN, or TOKEN_REUSED (the login is ended)'],
+    [403, "FORBIDDEN_ORIGIN: the refresh cookie came without one of the app's origins"],
     [429, 'RATE_LIMITED'],
     [503, 'DEPENDENCY_UNAVAILABLE: keep the token and retry'],
   )
@@ -95,10 +106,16 @@ export class AuthController {
     @Client() client: ClientInfo,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<TokenResponseDto> {
+    const cookie = body.refreshToken === undefined ? refreshCookieOf(request) : undefined;
+    // A browser sends the cookie whichever page asks, a sibling subdomain's included (SameSite does not tell them
+    // apart): only the SPA's origins may spend it. A token in the body needs no such check.
+    if (cookie !== undefined && !this.config.allowedOrigins.includes(request.headers.origin ?? '')) {
+      throw new AppError(ErrorCode.ForbiddenOrigin, "The refresh cookie is accepted only from the app's own origins");
+    }
     return answerSignedIn(
       reply,
       this.config.secureCookies,
-      await this.auth.refresh(body.refreshToken ?? refreshCookieOf(request), client),
+      await this.auth.refresh(body.refreshToken ?? cookie, client),
     );
   }
 
