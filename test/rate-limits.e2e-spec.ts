@@ -15,6 +15,7 @@ describe('rate limits', () => {
       RATE_LIMIT_SIGNUP_IP: '2/1m',
       RATE_LIMIT_RESEND_IP: '2/1m',
       RATE_LIMIT_VERIFY_EMAIL: '3/1m',
+      RATE_LIMIT_VERIFY_IP: '4/1m',
       RATE_LIMIT_REFRESH_SESSION: '2/1m',
       RATE_LIMIT_LOGIN_IP: '3/1m',
       RATE_LIMIT_LOGIN_ACCOUNT: '3/1h',
@@ -66,6 +67,18 @@ describe('rate limits', () => {
       post(first, '/auth/email/verify', { email: 'target@example.com', code: '123456' }, fromIp(ip));
     for (const ip of ['198.51.100.4', '198.51.100.5', '198.51.100.6']) expect((await verify(ip)).status).toBe(400);
     await expectLimited(await verify('198.51.100.7'));
+  });
+
+  it('limits verification attempts per client, across addresses and across its /64', async () => {
+    const verify = (n: number) =>
+      post(
+        first,
+        '/auth/email/verify',
+        { email: `guess-${n}@example.com`, code: '123456' },
+        fromIp(`2001:db8:99:1::${n}`),
+      );
+    for (const n of [1, 2, 3, 4]) expect((await verify(n)).status).toBe(400);
+    await expectLimited(await verify(5));
   });
 
   it('limits failed logins per IP across accounts', async () => {

@@ -23,6 +23,8 @@ export interface RateLimits {
   resendIp: RateLimit;
   /** Verification attempts per email. */
   verifyEmail: RateLimit;
+  /** Verification attempts per client (IPv4 address or IPv6 /64), whatever the address. */
+  verifyIp: RateLimit;
   refreshSession: RateLimit;
   kakaoIp: RateLimit;
 }

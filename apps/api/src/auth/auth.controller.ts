@@ -55,8 +55,11 @@ export class AuthController {
   @Post('email/verify')
   @HttpCode(200)
   @ApiProblem([400, 'INVALID_VERIFICATION_CODE'], [429, 'RATE_LIMITED'])
-  async verifyEmail(@Body() body: VerifyEmailRequestDto): Promise<VerifyEmailResponseDto> {
-    await this.auth.verifyEmail(body.email, body.code);
+  async verifyEmail(
+    @Body() body: VerifyEmailRequestDto,
+    @Client() client: ClientInfo,
+  ): Promise<VerifyEmailResponseDto> {
+    await this.auth.verifyEmail(body.email, body.code, client);
     return { verified: true };
   }
 

@@ -89,7 +89,9 @@ export class AuthService {
     return user;
   }
 
-  async verifyEmail(email: string, code: string): Promise<void> {
+  async verifyEmail(email: string, code: string, client: ClientInfo): Promise<void> {
+    // Per address (its codes), and per client (one client guessing at many addresses).
+    await this.limit('verify-ip', client.network, this.config.rateLimits.verifyIp);
     await this.limit('verify-email', email.toLowerCase(), this.config.rateLimits.verifyEmail);
     const check = await this.codes.check(email, code);
     if (check !== 'valid') throw invalidCode();
