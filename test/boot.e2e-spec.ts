@@ -33,6 +33,11 @@ describe('booting', () => {
     ['PORT', 'eighty', 'Invalid configuration: PORT must be an integer'],
     ['REDIS_URL', 'http://127.0.0.1:6379', 'Invalid configuration: REDIS_URL must be a redis:// or rediss:// URL'],
     ['JWT_SECRET', 'change-me', 'Invalid configuration: JWT_SECRET must be at least 32 random bytes'],
+    [
+      'JWT_SECRET',
+      'compose-only-5a0f8e2c7d1b49e6a3c8f0d2b7e4a916c5d3',
+      'Invalid configuration: JWT_SECRET is a published key',
+    ],
     ['CORS_ORIGINS', 'https://spa.example/app', 'Invalid configuration: CORS_ORIGINS must be origins'],
   ])('stops with one line naming %s when it is malformed', async (variable, value, line) => {
     const port = await freePort();

@@ -41,6 +41,8 @@ export const httpEnv = {
 } satisfies EnvPiece<z.ZodRawShape>;
 
 const PLACEHOLDER_SECRETS = /^(change-?me|secret|password|jwt[-_]?secret|your[-_].*|x+|0+)$/i;
+/** Keys that were once published (docker/compose.yml shipped this one): whoever read them can sign tokens. */
+const PUBLISHED_SECRETS = new Set(['compose-only-5a0f8e2c7d1b49e6a3c8f0d2b7e4a916c5d3']);
 
 export const authEnv = {
   shape: {
@@ -50,6 +52,9 @@ export const authEnv = {
       .min(43, 'must be at least 32 random bytes, e.g. 43+ characters from: openssl rand -base64 48')
       .refine((value) => !PLACEHOLDER_SECRETS.test(value) && new Set(value).size >= 10, {
         message: 'looks like a placeholder; use random data (openssl rand -base64 48)',
+      })
+      .refine((value) => !PUBLISHED_SECRETS.has(value), {
+        message: 'is a published key; use random data of your own (openssl rand -base64 48)',
       }),
     JWT_ISSUER: z.string().min(1).default('modak'),
     JWT_AUDIENCE: z.string().min(1).default('modak-spa'),
