@@ -22,14 +22,14 @@ interface Part {
 }
 
 /**
- * A SELECT that TypeORM renders once, when the repository is built, and that the hottest reads then run as it is:
+ * A SELECT that TypeORM renders once, on its first use, and that the hottest reads then run as it is:
  * no query building and no result transformer on each call, which on a read by primary key cost more than the rest
  * of the handler. Rows are hydrated as TypeORM hydrates them (each column's driver conversion, into an instance of
  * the entity), for the main alias and its many-to-one joins with the columns they select: the same entity a
  * `getOne()` of the same query builder gives.
  *
- * `build` receives one placeholder per argument, to pass as the values of the query's parameters; it runs once, on the
- * first call, with the DataSource of that call.
+ * `build` receives one placeholder per argument, to pass as the values of the query's parameters (scalars: a
+ * `:...list` parameter would be spread at render time); it runs once, on the first call, with that call's DataSource.
  */
 export class CompiledSelect<T extends ObjectLiteral, A extends unknown[]> {
   private compiled?: Compiled<A>;
