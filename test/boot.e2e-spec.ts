@@ -67,6 +67,7 @@ describe('booting', () => {
       REDIS_URL: testApiEnv(database).REDIS_URL,
       FRONTEND_URL: 'https://modak.example/',
       CORS_ORIGINS: 'https://modak.example',
+      MAIL_SEAL_KEY: 'a-production-mail-seal-key-of-enough-random-characters',
     });
     const { lines, codes, app } = await boot(env);
     try {

@@ -37,6 +37,7 @@ function sharedEnv({ database, redisUrl, keyPrefix, jwtSecret }) {
     REDIS_URL: redisUrl,
     REDIS_KEY_PREFIX: keyPrefix,
     JWT_SECRET: jwtSecret,
+    MAIL_SEAL_KEY: randomBytes(32).toString('base64url'),
     JWT_ISSUER: 'modak',
     JWT_AUDIENCE: 'modak-spa',
     CORS_ORIGINS: 'https://modak.example',

@@ -54,7 +54,12 @@ export function processEnvironment(process: AppProcess, runtime: AppRuntime): Pr
       REDIS_HOST: cache.host,
       REDIS_PORT: cache.port,
     },
-    secrets: { ...primary.secrets, REDIS_AUTH_TOKEN: EcsSecret.fromSecretsManager(cache.authToken) },
+    secrets: {
+      ...primary.secrets,
+      REDIS_AUTH_TOKEN: EcsSecret.fromSecretsManager(cache.authToken),
+      // The api seals mail with it, the worker opens it.
+      MAIL_SEAL_KEY: EcsSecret.fromSecretsManager(secrets.mailSeal),
+    },
   };
   if (process === 'worker') {
     return {

@@ -28,12 +28,14 @@ test('an ECS cluster with Container Insights', () => {
   });
 });
 
-test('the application secrets live in Secrets Manager; the JWT key is generated', () => {
+test('the application secrets live in Secrets Manager; the JWT and mail seal keys are generated', () => {
   const secrets = secretsByName();
-  expect(Object.keys(secrets).sort()).toEqual(['modak/jwt-secret', 'modak/smtp-url']);
-  expect(secrets['modak/jwt-secret']).toMatchObject({
-    GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true },
-  });
+  expect(Object.keys(secrets).sort()).toEqual(['modak/jwt-secret', 'modak/mail-seal-key', 'modak/smtp-url']);
+  for (const name of ['modak/jwt-secret', 'modak/mail-seal-key']) {
+    expect(secrets[name]).toMatchObject({
+      GenerateSecretString: { PasswordLength: 64, ExcludePunctuation: true },
+    });
+  }
   for (const secret of Object.values(secrets)) expect(secret).not.toHaveProperty('SecretString');
 });
 

@@ -111,8 +111,11 @@ describe('secrets come from Secrets Manager, never as plain environment values',
     JSON.stringify(container.Secrets!.find((secret) => secret.Name === name)!.ValueFrom);
 
   test('each process gets exactly the secrets its configuration reads', () => {
-    expect(secretNamesOf(api)).toEqual(['DB_PASSWORD', 'DB_USER', 'JWT_SECRET', 'REDIS_AUTH_TOKEN']);
-    expect(secretNamesOf(worker)).toEqual(['DB_PASSWORD', 'DB_USER', 'REDIS_AUTH_TOKEN', 'SMTP_URL']);
+    expect(secretNamesOf(api)).toEqual(['DB_PASSWORD', 'DB_USER', 'JWT_SECRET', 'MAIL_SEAL_KEY', 'REDIS_AUTH_TOKEN']);
+    expect(secretNamesOf(worker)).toEqual(['DB_PASSWORD', 'DB_USER', 'MAIL_SEAL_KEY', 'REDIS_AUTH_TOKEN', 'SMTP_URL']);
+    // One key: what the api seals, the worker opens.
+    expect(arnOf(api, 'MAIL_SEAL_KEY')).toEqual(arnOf(worker, 'MAIL_SEAL_KEY'));
+    expect(arnOf(api, 'MAIL_SEAL_KEY')).toContain('SecretsMailSeal');
     expect(arnOf(api, 'JWT_SECRET')).toContain('SecretsJwt');
     expect(arnOf(worker, 'SMTP_URL')).toContain('SecretsSmtpUrl');
     expect(arnOf(api, 'REDIS_AUTH_TOKEN')).toContain('RedisAuthToken');

@@ -16,7 +16,12 @@ describe('response headers', () => {
     database = await createTestDatabase();
     api = await startApi(testApiEnv(database));
     // The same deployment in production mode (one database, so tokens and sessions are shared).
-    production = await startApi(testApiEnv(database, { NODE_ENV: 'production' }));
+    production = await startApi(
+      testApiEnv(database, {
+        NODE_ENV: 'production',
+        MAIL_SEAL_KEY: 'a-production-mail-seal-key-of-enough-random-characters',
+      }),
+    );
     user = await createUser(api);
   });
 

@@ -12,6 +12,7 @@ import {
   type NodeEnv,
 } from '@app/core';
 import { databaseConfigFrom, databaseEnv, type DatabaseConfig } from '@app/database';
+import { mailSealEnv } from '@app/queue';
 import { redisConfigFrom, redisEnv, type RedisConfig } from '@app/redis';
 import { z } from 'zod';
 import type { AuthConfig } from './auth/auth.config.js';
@@ -103,13 +104,15 @@ export interface ApiConfig {
   auth: AuthConfig;
   database: DatabaseConfig;
   redis: RedisConfig;
+  /** Seals mail for its way through the queue (`MailSeal`). */
+  mailSealKey: string;
 }
 
 const KAKAO_REQUIRED = ['KAKAO_CLIENT_ID', 'KAKAO_REDIRECT_URI', 'KAKAO_APP_ID'] as const;
 
 /** Reads and validates the api's environment; throws a one-line {@link ConfigError} naming the bad variable. */
 export function loadApiConfig(env: Env): ApiConfig {
-  const parsed = parseEnv(env, coreEnv, httpEnv, authEnv, rateLimitEnv, databaseEnv, redisEnv);
+  const parsed = parseEnv(env, coreEnv, httpEnv, authEnv, rateLimitEnv, databaseEnv, redisEnv, mailSealEnv);
   // Kakao is optional, but all or nothing: a partial set is a mistake worth stopping for.
   if (KAKAO_REQUIRED.some((key) => parsed[key] !== undefined)) {
     const missing = KAKAO_REQUIRED.find((key) => parsed[key] === undefined);
@@ -168,5 +171,6 @@ export function loadApiConfig(env: Env): ApiConfig {
     },
     database: databaseConfigFrom(parsed, 'modak-api'),
     redis: redisConfigFrom(parsed),
+    mailSealKey: parsed.MAIL_SEAL_KEY,
   };
 }

@@ -34,7 +34,7 @@ export class AppModule {
         AdminModule,
         BoardsModule,
         IdempotencyModule,
-        OutboxModule,
+        OutboxModule.register(config.mailSealKey),
         TasksModule,
         HealthModule,
         MetricsModule,

@@ -1,5 +1,6 @@
 import { coreEnv, parseEnv, urlVar, type Env, type EnvPiece } from '@app/core';
 import { databaseConfigFrom, databaseEnv, type DatabaseConfig } from '@app/database';
+import { mailSealEnv } from '@app/queue';
 import { redisConfigFrom, redisEnv, type RedisConfig } from '@app/redis';
 import { z } from 'zod';
 
@@ -23,18 +24,21 @@ export interface WorkerConfig {
   database: DatabaseConfig;
   redis: RedisConfig;
   mail: MailConfig;
+  /** Opens what the api sealed (`MailSeal`). */
+  mailSealKey: string;
   /** Jobs processed at once. */
   concurrency: number;
 }
 
 export function loadWorkerConfig(env: Env): WorkerConfig {
-  const parsed = parseEnv(env, coreEnv, databaseEnv, redisEnv, mailEnv);
+  const parsed = parseEnv(env, coreEnv, databaseEnv, redisEnv, mailEnv, mailSealEnv);
   return {
     nodeEnv: parsed.NODE_ENV,
     logLevel: parsed.LOG_LEVEL,
     database: databaseConfigFrom(parsed, 'modak-worker'),
     redis: redisConfigFrom(parsed),
     mail: { smtpUrl: parsed.SMTP_URL, from: parsed.MAIL_FROM },
+    mailSealKey: parsed.MAIL_SEAL_KEY,
     concurrency: 5,
   };
 }

@@ -1,5 +1,6 @@
 import { LoggingModule } from '@app/core';
 import { DatabaseModule } from '@app/database';
+import { MailSeal } from '@app/queue';
 import { RedisModule } from '@app/redis';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { MailProcessor } from './mail/mail.processor.js';
@@ -20,6 +21,7 @@ export class WorkerModule {
       providers: [
         { provide: WORKER_CONFIG, useValue: config },
         { provide: MailSender, useValue: new MailSender(config.mail) },
+        { provide: MailSeal, useValue: new MailSeal(config.mailSealKey) },
         MailProcessor,
       ],
     };

@@ -3,11 +3,12 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 
 /**
- * The application's own secrets. The JWT key is generated; the SMTP URL and the Kakao client secret are created with a
+ * The application's own secrets. The JWT key and the mail seal key are generated; the SMTP URL and the Kakao client secret are created with a
  * random placeholder that an operator replaces before the first deploy of the services (docs/deploy.md).
  */
 export class AppSecrets extends Construct {
   readonly jwt: Secret;
+  readonly mailSeal: Secret;
   readonly smtpUrl: Secret;
   /** Only when Kakao sign-in is configured. */
   readonly kakaoClientSecret?: Secret;
@@ -17,6 +18,11 @@ export class AppSecrets extends Construct {
     this.jwt = new Secret(this, 'Jwt', {
       secretName: 'modak/jwt-secret',
       description: 'JWT_SECRET: the HS256 key of the access tokens',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+    });
+    this.mailSeal = new Secret(this, 'MailSeal', {
+      secretName: 'modak/mail-seal-key',
+      description: 'MAIL_SEAL_KEY: seals mail (verification codes) in the queue between the api and the worker',
       generateSecretString: { passwordLength: 64, excludePunctuation: true },
     });
     this.smtpUrl = new Secret(this, 'SmtpUrl', {

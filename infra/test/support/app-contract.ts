@@ -9,8 +9,17 @@ export const REPOSITORY = path.resolve(__dirname, '..', '..', '..');
  * *.config.ts files of apps/ and libs/: the variables without a default and those whose defaults are embedded ones).
  */
 export const REQUIRED_IN_PRODUCTION = {
-  api: ['NODE_ENV', 'DATABASE_URL', 'DATABASE_REPLICA_URLS', 'REDIS_URL', 'CORS_ORIGINS', 'FRONTEND_URL', 'JWT_SECRET'],
-  worker: ['NODE_ENV', 'DATABASE_URL', 'DATABASE_REPLICA_URLS', 'REDIS_URL', 'SMTP_URL', 'MAIL_FROM'],
+  api: [
+    'NODE_ENV',
+    'DATABASE_URL',
+    'DATABASE_REPLICA_URLS',
+    'REDIS_URL',
+    'CORS_ORIGINS',
+    'FRONTEND_URL',
+    'JWT_SECRET',
+    'MAIL_SEAL_KEY',
+  ],
+  worker: ['NODE_ENV', 'DATABASE_URL', 'DATABASE_REPLICA_URLS', 'REDIS_URL', 'SMTP_URL', 'MAIL_FROM', 'MAIL_SEAL_KEY'],
   migrate: ['NODE_ENV', 'DATABASE_URL'],
 } as const;
 

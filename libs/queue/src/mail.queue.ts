@@ -1,17 +1,21 @@
 import { closeRedis, type RedisConfig } from '@app/redis';
 import { Queue, type JobsOptions } from 'bullmq';
-import { MailJobName, QueueName, type MailJob } from './queue.contract.js';
+import type { MailSeal } from './mail-seal.js';
+import { MailJobName, QueueName, type MailJob, type SealedMail } from './queue.contract.js';
 import { createQueueConnection, DEFAULT_JOB_OPTIONS, queuePrefix } from './queue.connection.js';
 
 /** The producer side of the mail queue. */
 export class MailQueue {
-  readonly queue: Queue<MailJob, void, MailJobName>;
+  readonly queue: Queue<SealedMail, void, MailJobName>;
   private readonly connection;
 
-  constructor(config: RedisConfig) {
+  constructor(
+    config: RedisConfig,
+    private readonly seal: MailSeal,
+  ) {
     this.connection = createQueueConnection(config, 'producer');
     this.connection.on('error', () => undefined);
-    this.queue = new Queue<MailJob, void, MailJobName>(QueueName.Mail, {
+    this.queue = new Queue<SealedMail, void, MailJobName>(QueueName.Mail, {
       connection: this.connection,
       prefix: queuePrefix(config),
       defaultJobOptions: DEFAULT_JOB_OPTIONS,
@@ -20,9 +24,9 @@ export class MailQueue {
     this.queue.on('error', () => undefined);
   }
 
-  /** Enqueues one mail. `jobId` makes it idempotent: a second add with the same id is a no-op. */
+  /** Enqueues one mail, sealed. `jobId` makes it idempotent: a second add with the same id is a no-op. */
   async send(mail: MailJob, options: Pick<JobsOptions, 'jobId' | 'delay'> = {}): Promise<void> {
-    await this.queue.add(MailJobName.Send, mail, options);
+    await this.queue.add(MailJobName.Send, this.seal.seal(mail), options);
   }
 
   async close(): Promise<void> {

@@ -10,11 +10,18 @@ export enum MailJobName {
   Send = 'send',
 }
 
+/** A mail as the api writes it and the worker sends it. */
 export interface MailJob {
   to: string[];
   subject: string;
   text: string;
   html?: string;
+}
+
+/** A mail job's data in Redis: the recipients, and the rest sealed (`MailSeal`). */
+export interface SealedMail {
+  to: string[];
+  sealed: string;
 }
 
 export interface JobPayloads {

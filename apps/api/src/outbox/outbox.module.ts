@@ -1,17 +1,23 @@
-import { MailQueue } from '@app/queue';
+import { MailQueue, MailSeal } from '@app/queue';
 import { REDIS_CONFIG, type RedisConfig } from '@app/redis';
-import { Global, Module } from '@nestjs/common';
+import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { OutboxDispatcher } from './outbox.dispatcher.js';
 import { OutboxRepository } from './outbox.repository.js';
 
-/** The mail queue's producer and the transactional outbox in front of it. */
+/** The mail queue's producer (sealing each mail with `mailSealKey`) and the transactional outbox in front of it. */
 @Global()
-@Module({
-  providers: [
-    { provide: MailQueue, inject: [REDIS_CONFIG], useFactory: (redis: RedisConfig) => new MailQueue(redis) },
-    OutboxRepository,
-    OutboxDispatcher,
-  ],
-  exports: [MailQueue, OutboxRepository, OutboxDispatcher],
-})
-export class OutboxModule {}
+@Module({})
+export class OutboxModule {
+  static register(mailSealKey: string): DynamicModule {
+    const seal = new MailSeal(mailSealKey);
+    return {
+      module: OutboxModule,
+      providers: [
+        { provide: MailQueue, inject: [REDIS_CONFIG], useFactory: (redis: RedisConfig) => new MailQueue(redis, seal) },
+        OutboxRepository,
+        OutboxDispatcher,
+      ],
+      exports: [MailQueue, OutboxRepository, OutboxDispatcher],
+    };
+  }
+}

@@ -1,7 +1,16 @@
-import { createQueueConnection, MailJobName, QueueName, queuePrefix, retryDelay, type MailJob } from '@app/queue';
+import {
+  createQueueConnection,
+  MailJobName,
+  MailSeal,
+  QueueName,
+  queuePrefix,
+  retryDelay,
+  type MailJob,
+  type SealedMail,
+} from '@app/queue';
 import { closeRedis, REDIS_CONFIG, type RedisConfig } from '@app/redis';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { Worker, type Job } from 'bullmq';
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { WORKER_CONFIG } from '../worker.tokens.js';
 import type { WorkerConfig } from '../worker.config.js';
@@ -11,19 +20,20 @@ import { MailSender } from './mail.sender.js';
 @Injectable()
 export class MailProcessor implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(MailProcessor.name);
-  private worker?: Worker<MailJob, void, MailJobName>;
+  private worker?: Worker<SealedMail, void, MailJobName>;
   private connection?: Redis;
 
   constructor(
     @Inject(REDIS_CONFIG) private readonly redis: RedisConfig,
     @Inject(WORKER_CONFIG) private readonly config: WorkerConfig,
     private readonly sender: MailSender,
+    private readonly seal: MailSeal,
   ) {}
 
   onApplicationBootstrap(): void {
     this.connection = createQueueConnection(this.redis, 'worker');
     this.connection.on('error', (error: Error) => this.logger.warn(`redis: ${error.message}`));
-    this.worker = new Worker<MailJob, void, MailJobName>(QueueName.Mail, (job) => this.process(job), {
+    this.worker = new Worker<SealedMail, void, MailJobName>(QueueName.Mail, (job) => this.process(job), {
       connection: this.connection,
       prefix: queuePrefix(this.redis),
       concurrency: this.config.concurrency,
@@ -35,12 +45,29 @@ export class MailProcessor implements OnApplicationBootstrap, OnApplicationShutd
     this.worker.on('error', (error) => this.logger.warn(`mail worker: ${error.message}`));
   }
 
-  async process(job: Job<MailJob, void, MailJobName>): Promise<void> {
+  async process(job: Job<SealedMail, void, MailJobName>): Promise<void> {
     switch (job.name) {
-      case MailJobName.Send:
-        await this.sender.send(job.data);
+      case MailJobName.Send: {
+        await this.sender.send(this.open(job));
         this.logger.log(`mail job ${job.id} sent to ${job.data.to.length} recipient(s)`);
+        // The job stays a day under its id (a second add of it is a no-op, so nothing is mailed twice), without its
+        // content. The mail is out: a failure here must not make it go again.
+        await job.updateData({ to: job.data.to, sealed: '' }).catch((error: Error) => {
+          this.logger.warn(`mail job ${job.id}: could not clear its data: ${error.message}`);
+        });
         return;
+      }
+    }
+  }
+
+  private open(job: Job<SealedMail, void, MailJobName>): MailJob {
+    // Queued by a release that did not seal yet: sent as it is.
+    if ('subject' in job.data) return job.data as unknown as MailJob;
+    try {
+      return this.seal.open(job.data);
+    } catch {
+      // Sealed with another key, or changed in Redis: no retry can open it.
+      throw new UnrecoverableError('the mail cannot be opened with this MAIL_SEAL_KEY');
     }
   }
 
