@@ -2,7 +2,6 @@ import { createValidationPipe, LoggingModule, ProblemDetailsFilter } from '@app/
 import { DatabaseModule } from '@app/database';
 import { RedisModule } from '@app/redis';
 import { type DynamicModule, type ForwardReference, type Type, Module } from '@nestjs/common';
-import { ConfigModule } from '@nestjs/config';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import type { ApiConfig } from './api.config.js';
 import { AdminModule } from './admin/admin.module.js';
@@ -25,7 +24,6 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, skipProcessEnv: true, load: [() => config] }),
         LoggingModule.forRoot({ level: config.logLevel, service: 'api' }),
         RedisModule.forRoot(config.redis, 'api'),
         DatabaseModule.forRoot(config.database),

@@ -651,7 +651,6 @@ export interface components {
         | 'ACCOUNT_BANNED'
         | 'INVALID_REFRESH_TOKEN'
         | 'TOKEN_REUSED'
-        | 'REFRESH_IN_PROGRESS'
         | 'KAKAO_REJECTED'
         | 'FORBIDDEN'
         | 'FORBIDDEN_ORIGIN'

@@ -23,7 +23,3 @@ export interface SealedMail {
   to: string[];
   sealed: string;
 }
-
-export interface JobPayloads {
-  [MailJobName.Send]: MailJob;
-}
