@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { IS_PUBLIC, REQUIRED_ROLES } from '@app/core';
 import { createTestDatabase } from '@app/testing';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
@@ -116,8 +118,9 @@ describe('access tokens under attack', () => {
     expect(response.status).toBe(401);
   });
 
-  it('leaves every route either public or guarded', () => {
+  it('leaves every route either public or guarded, and visits every operation of the OpenAPI document', () => {
     const unguarded: string[] = [];
+    const visited = new Set<string>();
     for (const module of api.app.get(ModulesContainer).values()) {
       for (const controller of module.controllers.values()) {
         const type = controller.metatype as new () => object;
@@ -125,6 +128,7 @@ describe('access tokens under attack', () => {
         for (const name of Object.getOwnPropertyNames(prototype)) {
           const handler = prototype[name];
           if (typeof handler !== 'function' || Reflect.getMetadata(METHOD_METADATA, handler) === undefined) continue;
+          visited.add(`${type.name}_${name}`);
           const marked = (key: string) =>
             Reflect.getMetadata(key, handler) !== undefined || Reflect.getMetadata(key, type) !== undefined;
           if (!marked(IS_PUBLIC) && !marked(REQUIRED_ROLES)) {
@@ -134,5 +138,15 @@ describe('access tokens under attack', () => {
       }
     }
     expect(unguarded).toEqual([]);
+    // The walk saw the handlers it guards: every documented operation is one of them (a metadata lookup that found
+    // nothing would leave this set empty, and the check above vacuous).
+    const document = JSON.parse(readFileSync(path.join(__dirname, '..', 'docs', 'openapi.json'), 'utf8')) as {
+      paths: Record<string, Record<string, { operationId: string }>>;
+    };
+    const operations = Object.values(document.paths).flatMap((methods) =>
+      Object.values(methods).map((operation) => operation.operationId),
+    );
+    expect(operations.length).toBeGreaterThan(20);
+    expect(operations.filter((id) => !visited.has(id))).toEqual([]);
   });
 });
