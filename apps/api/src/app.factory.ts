@@ -4,6 +4,7 @@ import {
   AppError,
   AppLogger,
   codeForStatus,
+  deriveKey,
   ErrorCode,
   PROBLEM_CONTENT_TYPE,
   problemType,
@@ -13,7 +14,7 @@ import { RequestMethod } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { ApiConfig } from './api.config.js';
@@ -132,7 +133,7 @@ export async function buildApiApp(
 
   // Signed cookies (the Kakao sign-in state) use a key derived from the JWT secret.
   await app.register(cookie, {
-    secret: createHash('sha256').update('modak:cookies:').update(config.auth.jwtSecret).digest(),
+    secret: deriveKey('cookies', config.auth.jwtSecret),
   });
   // Anything under /auth may carry tokens: never cached, errors included.
   fastify.addHook('onSend', async (request, reply) => {

@@ -1,6 +1,7 @@
 export * from './config/env.js';
 export * from './config/run-main.js';
 export * from './context/request-context.js';
+export * from './crypto/derive-key.js';
 export * from './errors/app-error.js';
 export * from './errors/dependency-failure.js';
 export * from './errors/error-code.js';

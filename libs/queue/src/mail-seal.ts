@@ -1,5 +1,5 @@
-import type { EnvPiece } from '@app/core';
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { deriveKey, type EnvPiece } from '@app/core';
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { MailJob, SealedMail } from './queue.contract.js';
 
@@ -29,7 +29,7 @@ export class MailSeal {
   private readonly key: Buffer;
 
   constructor(secret: string) {
-    this.key = createHash('sha256').update('modak:mail-seal:').update(secret).digest();
+    this.key = deriveKey('mail-seal', secret);
   }
 
   seal(mail: MailJob): SealedMail {

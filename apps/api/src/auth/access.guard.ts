@@ -12,9 +12,7 @@ import { Reflector } from '@nestjs/core';
 import { AuthGuard } from '@nestjs/passport';
 import type { FastifyRequest } from 'fastify';
 import { AccessTokens } from './access-tokens.js';
-
-/** `Bearer <token>`, as passport-jwt reads it (the scheme case-insensitively). */
-const bearer = /^bearer\s+(\S+)$/i;
+import { bearerToken } from './jwt.strategy.js';
 
 /**
  * The global guard: a route is open only when marked `@Public()`; any other needs a valid access token, and the
@@ -35,8 +33,8 @@ export class AccessGuard extends AuthGuard('jwt') {
       // A public route still learns who is calling when a token comes along, so that a signed-in reader gets
       // read-your-writes. That is all it learns (no public handler reads the caller), so the signature and claims
       // suffice: no revocation lookup in Redis. A bad token just leaves the caller anonymous.
-      const token = bearer.exec(context.switchToHttp().getRequest<FastifyRequest>().headers.authorization ?? '')?.[1];
-      const claims = token === undefined ? undefined : this.tokens.verify(token);
+      const token = bearerToken(context.switchToHttp().getRequest<FastifyRequest>());
+      const claims = token ? this.tokens.verify(token) : undefined;
       if (claims) requestContext.identify(`user:${claims.sub}`);
       return true;
     }

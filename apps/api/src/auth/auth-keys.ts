@@ -1,5 +1,10 @@
+import { createHash } from 'node:crypto';
 import { RedisKeys } from '@app/redis';
 import { Injectable } from '@nestjs/common';
+
+/** An address as a key part: its SHA-256, case-insensitively (the address itself never appears in a key). */
+export const addressDigest = (email: string): string =>
+  createHash('sha256').update(email.toLowerCase()).digest('base64url');
 
 /** Every Redis key of the auth context, in one place: `<prefix>:auth:<kind>:<id>`. */
 @Injectable()

@@ -6,6 +6,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { UsersRepository } from '@api/users';
 import { AccessTokens } from './access-tokens.js';
+import { addressDigest } from './auth-keys.js';
 import { AUTH_CONFIG, type AuthConfig } from './auth.config.js';
 import {
   accountBanned,
@@ -40,13 +41,13 @@ export interface Signup {
   nickname: string;
 }
 
+/** How often a sign-in reads the account again when it changed meanwhile, before it gives up. */
+const SIGN_IN_ATTEMPTS = 3;
+
 /**
  * The rules of signing up, verifying, signing in, refreshing and signing out. Redis failures are not caught here:
  * the problem filter answers them 503 DEPENDENCY_UNAVAILABLE with Retry-After.
  */
-/** How often a sign-in reads the account again when it changed meanwhile, before it gives up. */
-const SIGN_IN_ATTEMPTS = 3;
-
 @Injectable()
 export class AuthService {
   private readonly logger = new Logger(AuthService.name);
@@ -128,9 +129,7 @@ export class AuthService {
     const device = this.devices.deviceOf(deviceCookie, email);
     const { loginAccountIp, loginIp, loginAccount } = this.config.rateLimits;
     // The account's allowance: its trusted browser's own, or the one shared by every other client.
-    const [accountBucket, accountKey] = device
-      ? ['login-device', device]
-      : ['login-account', createHash('sha256').update(email.toLowerCase()).digest('base64url')];
+    const [accountBucket, accountKey] = device ? ['login-device', device] : ['login-account', addressDigest(email)];
     // Every attempt is counted before the password is checked, so parallel guesses cannot slip under the limit;
     // a success then gives its attempts back.
     const attempts = await Promise.all([

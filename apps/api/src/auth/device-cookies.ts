@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { deriveKey } from '@app/core';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { AUTH_CONFIG, type AuthConfig } from './auth.config.js';
 import { DEVICE_COOKIE, DEVICE_COOKIE_MAX_AGE_S, DEVICE_COOKIE_PATH } from './auth.constants.js';
 
@@ -15,7 +16,7 @@ export class DeviceCookies {
   private readonly key: Buffer;
 
   constructor(@Inject(AUTH_CONFIG) private readonly config: AuthConfig) {
-    this.key = createHash('sha256').update('modak:device-cookie:').update(config.jwtSecret).digest();
+    this.key = deriveKey('device-cookie', config.jwtSecret);
   }
 
   /** A new cookie value for a browser that just signed in to `email`. */

@@ -1,7 +1,8 @@
+import { deriveKey } from '@app/core';
 import { InjectRedis } from '@app/redis';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { createHash, createHmac, randomInt, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomInt, timingSafeEqual } from 'node:crypto';
 import { AUTH_CONFIG, type AuthConfig } from './auth.config.js';
 import {
   EMAIL_CODE_DAILY_WINDOW_MS,
@@ -10,7 +11,7 @@ import {
   EMAIL_CODE_RESEND_COOLDOWN_MS,
   EMAIL_CODE_TTL_MS,
 } from './auth.constants.js';
-import { AuthKeys } from './auth-keys.js';
+import { addressDigest, AuthKeys } from './auth-keys.js';
 
 export type CodeCheck = 'valid' | 'wrong' | 'exhausted' | 'missing';
 
@@ -50,13 +51,13 @@ export class EmailCodes {
     private readonly keys: AuthKeys,
     @Inject(AUTH_CONFIG) config: AuthConfig,
   ) {
-    this.pepper = createHash('sha256').update('modak:email-code:').update(config.jwtSecret).digest();
+    this.pepper = deriveKey('email-code', config.jwtSecret);
   }
 
   /** A new code for `email`, replacing any previous one. */
   async issue(email: string): Promise<string> {
     const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
-    const key = this.keys.emailCode(this.emailHash(email));
+    const key = this.keys.emailCode(addressDigest(email));
     await this.redis
       .multi()
       .del(key)
@@ -67,7 +68,7 @@ export class EmailCodes {
   }
 
   async check(email: string, code: string): Promise<CodeCheck> {
-    const emailHash = this.emailHash(email);
+    const emailHash = addressDigest(email);
     const key = this.keys.emailCode(emailHash);
     const daily = this.keys.emailCodeDailyTries(emailHash);
     const [digest, attempts] = (await this.redis.eval(
@@ -96,12 +97,8 @@ export class EmailCodes {
 
   /** True when a code may be sent again now (once per cool-down), and starts the cool-down. */
   async startCooldown(email: string): Promise<boolean> {
-    const key = this.keys.resendCooldown(this.emailHash(email));
+    const key = this.keys.resendCooldown(addressDigest(email));
     return (await this.redis.set(key, '1', 'PX', EMAIL_CODE_RESEND_COOLDOWN_MS, 'NX')) === 'OK';
-  }
-
-  private emailHash(email: string): string {
-    return createHash('sha256').update(email.toLowerCase()).digest('base64url');
   }
 
   private digest(email: string, code: string): string {

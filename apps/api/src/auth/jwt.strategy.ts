@@ -6,7 +6,8 @@ import { ExtractJwt, Strategy, type StrategyOptionsWithoutRequest } from 'passpo
 import { AccessTokens, isCanonicalJwt } from './access-tokens.js';
 import { Revocations } from './revocations.js';
 
-const bearer = ExtractJwt.fromAuthHeaderAsBearerToken();
+/** The `Authorization: Bearer <token>` reader, for the strategy and the public routes alike. */
+export const bearerToken = ExtractJwt.fromAuthHeaderAsBearerToken();
 
 /**
  * Verifies the bearer access token (never one from the query string): signature with the prepared key, the pinned
@@ -22,7 +23,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     const { algorithms, issuer, audience, ...jsonWebTokenOptions } = tokens.verifyOptions();
     super({
       jwtFromRequest: (request) => {
-        const token = bearer(request);
+        const token = bearerToken(request);
         return token && isCanonicalJwt(token) ? token : null;
       },
       // passport-jwt hands the key to jsonwebtoken as is; a KeyObject is what jsonwebtoken verifies fastest.

@@ -1,3 +1,4 @@
+import { deriveKey } from '@app/core';
 import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /** What a refresh token says about itself once its MAC checks out. */
@@ -18,7 +19,7 @@ export class RefreshTokenCodec {
   private readonly key: Buffer;
 
   constructor(secret: string) {
-    this.key = createHash('sha256').update('modak:refresh-token:').update(secret).digest();
+    this.key = deriveKey('refresh-token', secret);
   }
 
   issue(sessionId: string, generation: number): string {
@@ -46,8 +47,7 @@ export class RefreshTokenCodec {
 /** What Redis stores instead of the token. */
 export const hashRefreshToken = (token: string): string => createHash('sha256').update(token).digest('base64url');
 
-const sealKey = (parent: string): Buffer =>
-  createHash('sha256').update('modak:refresh-successor:').update(parent).digest();
+const sealKey = (parent: string): Buffer => deriveKey('refresh-successor', parent);
 
 /**
  * Seals a successor token under a key derived from its parent, so that during the grace window a concurrent refresh

@@ -49,8 +49,9 @@ local function revoke(sessionKey, userSessionsKey, sid)
   redis.call('ZREM', userSessionsKey, sid)
 end`;
 
-// KEYS: session, user sessions. ARGV: sid, userId, now, absoluteExpiresAt, idleMs, userAgent, ip, token hash, cap,
-// sessionPrefix. Returns the evicted session ids.
+// KEYS: session, user sessions, user version. ARGV: sid, userId, now, absoluteExpiresAt, idleMs, userAgent, ip, token
+// hash, cap, sessionPrefix, the user version the sign-in read. Returns 'stale' (nothing created) when the version has
+// moved since, else the evicted session ids.
 const CREATE_SCRIPT = `${REVOKE_FUNCTION}
 if (redis.call('GET', KEYS[3]) or '') ~= ARGV[11] then return 'stale' end
 local now, absolute = tonumber(ARGV[3]), tonumber(ARGV[4])
