@@ -2,7 +2,11 @@ import { Role } from '@app/database';
 import { createTestDatabase, SmtpSink, type TestDatabase } from '@app/testing';
 import { randomUUID } from 'node:crypto';
 import { startApi, TEST_SPA_ORIGIN, testApiEnv, type TestApi } from './support/api.js';
-import { call, createUser, login, mailedCode, PASSWORD, post, refresh } from './support/auth.js';
+import { REDIS_CLIENT } from '@app/redis';
+import type { Redis } from 'ioredis';
+import { addressDigest, AuthKeys } from '../apps/api/src/auth/auth-keys.js';
+import { PENDING_SIGNUPS_MAX } from '../apps/api/src/auth/auth.constants.js';
+import { call, createPendingSignup, createUser, login, mailedCode, PASSWORD, post, refresh } from './support/auth.js';
 import { json } from './support/http.js';
 import { startWorker, testWorkerEnv, type TestWorker } from './support/worker.js';
 
@@ -26,12 +30,18 @@ describe('email sign-up, sign-in, refresh and sign-out', () => {
   });
 
   const email = () => `new-${randomUUID().slice(0, 8)}@example.com`;
+  let clients = 0;
+  /** A signup from a network of its own, so that the per-network signup limit stays out of these tests. */
+  const signup = (body: Record<string, unknown>) => {
+    clients += 1;
+    return post(api, '/auth/signup', body, { 'x-forwarded-for': `198.18.${clients >> 8}.${clients & 255}` });
+  };
 
-  it('walks signup -> mailed code -> verify -> login -> refresh -> logout', async () => {
+  it('walks signup -> mailed code -> verify (signed in) -> login -> refresh -> logout', async () => {
     const address = email();
-    const signup = await post(api, '/auth/signup', { email: address, password: PASSWORD, nickname: '다연' });
-    expect(signup.status).toBe(201);
-    const { user } = await json(signup);
+    const signedUp = await signup({ email: address, password: PASSWORD, nickname: '다연' });
+    expect(signedUp.status).toBe(201);
+    const { user } = await json(signedUp);
     expect(user).toMatchObject({
       email: address,
       nickname: '다연',
@@ -46,9 +56,15 @@ describe('email sign-up, sign-in, refresh and sign-out', () => {
     expect((await json(beforeVerify)).code).toBe('EMAIL_NOT_VERIFIED');
 
     const code = await mailedCode(sink, address);
-    const verify = await post(api, '/auth/email/verify', { email: address, code });
+    const verify = await post(api, '/auth/email/verify', { email: address, code, password: PASSWORD });
     expect(verify.status).toBe(200);
-    expect(await json(verify)).toEqual({ verified: true });
+    expect(verify.headers.get('cache-control')).toBe('no-store');
+    const verified = await json(verify);
+    expect(verified).toMatchObject({ tokenType: 'Bearer', expiresIn: 900, refreshExpiresIn: 30 * 24 * 3600 });
+    // The account is the one the signup announced, now proven, and the verification signed it in.
+    expect(verified.user).toMatchObject({ id: user.id, email: address, emailVerified: true, nickname: '다연' });
+    expect(verify.headers.get('set-cookie')).toContain(`modak_rt=${verified.refreshToken}`);
+    expect((await json(await call(api, '/users/me', verified.accessToken))).id).toBe(user.id);
 
     const signIn = await post(api, '/auth/login', { email: address.toUpperCase(), password: PASSWORD });
     expect(signIn.status).toBe(200);
@@ -79,7 +95,7 @@ describe('email sign-up, sign-in, refresh and sign-out', () => {
 
   it('refuses a signup that tries to set its role, and creates nobody', async () => {
     const address = email();
-    const response = await post(api, '/auth/signup', {
+    const response = await signup({
       email: address,
       password: PASSWORD,
       nickname: 'x',
@@ -91,13 +107,13 @@ describe('email sign-up, sign-in, refresh and sign-out', () => {
   });
 
   it('refuses common and short passwords, and a taken email', async () => {
-    const common = await post(api, '/auth/signup', { email: email(), password: 'password123', nickname: 'x' });
+    const common = await signup({ email: email(), password: 'password123', nickname: 'x' });
     expect(common.status).toBe(400);
     expect((await json(common)).errors[0].field).toBe('password');
-    const short = await post(api, '/auth/signup', { email: email(), password: 'a1b2c3', nickname: 'x' });
+    const short = await signup({ email: email(), password: 'a1b2c3', nickname: 'x' });
     expect(short.status).toBe(400);
     const existing = await createUser(api);
-    const taken = await post(api, '/auth/signup', {
+    const taken = await signup({
       email: existing.email.toUpperCase(),
       password: PASSWORD,
       nickname: 'x',
@@ -106,34 +122,127 @@ describe('email sign-up, sign-in, refresh and sign-out', () => {
     expect((await json(taken)).code).toBe('EMAIL_TAKEN');
   });
 
-  it('makes ADMIN_EMAILS admins once they verify, and lets a new signup replace an unverified one', async () => {
-    const squatter = await post(api, '/auth/signup', {
-      email: 'boss@example.com',
-      password: 'squatter-password-1',
-      nickname: 'x',
+  describe('an address someone else signs up for too (pre-account takeover)', () => {
+    const codesTo = (address: string) => sink.to(address).map((mail) => /\b(\d{6})\b/.exec(mail.text)![1]);
+    /** Lets the address's mail cool-down pass, as a minute would. */
+    const coolDown = async (address: string) => {
+      await api.app.get<Redis>(REDIS_CLIENT).del(api.app.get(AuthKeys).resendCooldown(addressDigest(address)));
+    };
+    const verify = (address: string, code: string, password: string) =>
+      post(api, '/auth/email/verify', { email: address, code, password });
+    const ownerPassword = 'owner-harbor-lantern-7';
+    const squatterPassword = 'squatter-password-1';
+
+    it('owner first: a later signup neither replaces the password nor kills the code, and cannot be proven', async () => {
+      const address = email();
+      const owner = await signup({ email: address, password: ownerPassword, nickname: 'owner' });
+      const ownerCode = await mailedCode(sink, address);
+      // The squatter signs up twice: once within the cool-down (no mail), once after it (a second code, which the
+      // squatter cannot read either).
+      const early = await signup({ email: address, password: squatterPassword, nickname: 'sq' });
+      await coolDown(address);
+      const late = await signup({ email: address, password: squatterPassword, nickname: 'sq' });
+      await sink.waitFor(() => sink.to(address).length === 2);
+      expect([owner.status, early.status, late.status]).toEqual([201, 201, 201]);
+
+      // The owner's password still answers as the owner's, and the owner's first code still proves the address.
+      expect((await json(await post(api, '/auth/login', { email: address, password: ownerPassword }))).code).toBe(
+        'EMAIL_NOT_VERIFIED',
+      );
+      const signedIn = await verify(address, ownerCode, ownerPassword);
+      expect(signedIn.status).toBe(200);
+      const tokens = await json(signedIn);
+      expect(tokens.user).toMatchObject({ id: (await json(owner)).user.id, nickname: 'owner', emailVerified: true });
+
+      // The squatter's signups went with the proof: no code and no password of theirs opens the account.
+      for (const code of codesTo(address)) expect((await verify(address, code, squatterPassword)).status).toBe(400);
+      expect((await post(api, '/auth/login', { email: address, password: squatterPassword })).status).toBe(401);
+      await login(api, { email: address, password: ownerPassword });
     });
-    expect((await json(squatter)).user.role).toBe('USER');
-    const owner = await post(api, '/auth/signup', { email: 'Boss@Example.com', password: PASSWORD, nickname: 'boss' });
-    expect(owner.status).toBe(201);
-    expect((await json(owner)).user).toMatchObject({ role: 'USER', nickname: 'boss' });
-    // Each signup mails a new code and the newest replaces the others: the owner's is the last one.
-    await sink.waitFor(() => sink.to('boss@example.com').length === 2);
-    const code = /\b(\d{6})\b/.exec(sink.to('boss@example.com').at(-1)!.text)![1];
-    expect((await post(api, '/auth/email/verify', { email: 'boss@example.com', code })).status).toBe(200);
-    expect(
-      (await post(api, '/auth/login', { email: 'boss@example.com', password: 'squatter-password-1' })).status,
-    ).toBe(401);
-    const tokens = await login(api, { email: 'boss@example.com', password: PASSWORD });
-    expect((await json(await call(api, '/users/me', tokens.accessToken))).role).toBe('ADMIN');
-    const again = await post(api, '/auth/signup', { email: 'boss@example.com', password: PASSWORD, nickname: 'x' });
-    expect((await json(again)).code).toBe('EMAIL_TAKEN');
+
+    it('squatter first: the owner proves the address with their own password, even with the code the squatter caused', async () => {
+      const squatter = await signup({
+        email: 'boss@example.com',
+        password: squatterPassword,
+        nickname: 'x',
+      });
+      expect((await json(squatter)).user.role).toBe('USER');
+      const squatterCode = await mailedCode(sink, 'boss@example.com');
+      // The owner signs up within the cool-down: no second mail, and the squatter's signup is untouched.
+      const owner = await signup({ email: 'Boss@Example.com', password: PASSWORD, nickname: 'boss' });
+      expect(owner.status).toBe(201);
+      const promised = (await json(owner)).user;
+      expect(promised).toMatchObject({ role: 'USER', nickname: 'boss' });
+      expect(sink.to('boss@example.com')).toHaveLength(1);
+
+      // The one code in the owner's mailbox, with the owner's password: the owner's signup, and ADMIN_EMAILS applies.
+      const proven = await verify('boss@example.com', squatterCode, PASSWORD);
+      expect(proven.status).toBe(200);
+      const tokens = await json(proven);
+      expect(tokens.user).toMatchObject({ id: promised.id, nickname: 'boss', role: 'ADMIN' });
+      expect((await json(await call(api, '/users/me', tokens.accessToken))).role).toBe('ADMIN');
+      expect((await post(api, '/auth/login', { email: 'boss@example.com', password: squatterPassword })).status).toBe(
+        401,
+      );
+      const again = await signup({ email: 'boss@example.com', password: PASSWORD, nickname: 'x' });
+      expect((await json(again)).code).toBe('EMAIL_TAKEN');
+    });
+
+    it('keeps the code live through a wrong password, and proves nothing without a matching signup', async () => {
+      const address = email();
+      await signup({ email: address, password: ownerPassword, nickname: 'owner' });
+      const code = await mailedCode(sink, address);
+      const mistyped = await verify(address, code, 'owner-harbor-lantern-8');
+      expect(mistyped.status).toBe(400);
+      expect((await json(mistyped)).code).toBe('INVALID_VERIFICATION_CODE');
+      expect((await verify(address, code, ownerPassword)).status).toBe(200);
+      // Single use: the same proof again finds nothing.
+      expect((await verify(address, code, ownerPassword)).status).toBe(400);
+    });
+
+    it('keeps at most a few signups per address, and never pushes one out for another', async () => {
+      const address = email();
+      const passwords = Array.from({ length: PENDING_SIGNUPS_MAX + 1 }, (_, i) => `pending-password-${i}-x`);
+      for (const password of passwords) {
+        expect((await signup({ email: address, password, nickname: 'p' })).status).toBe(201);
+      }
+      const keptAnswer = async (password: string) =>
+        (await json(await post(api, '/auth/login', { email: address, password }))).code;
+      // The first ones are kept as they were; the one past the bound was not kept, and pushed none out.
+      for (const password of passwords.slice(0, PENDING_SIGNUPS_MAX)) {
+        expect(await keptAnswer(password)).toBe('EMAIL_NOT_VERIFIED');
+      }
+      expect(await keptAnswer(passwords[PENDING_SIGNUPS_MAX])).toBe('INVALID_CREDENTIALS');
+    });
+  });
+
+  describe('mail and answers of signup and resend (flooding, enumeration)', () => {
+    it('mails one code per cool-down across signup and resend, and answers a pending address as a new one', async () => {
+      const address = email();
+      const first = await signup({ email: address, password: PASSWORD, nickname: 'same' });
+      await mailedCode(sink, address);
+      const second = await signup({ email: address, password: `${PASSWORD}-2`, nickname: 'same' });
+      expect((await post(api, '/auth/email/resend', { email: address })).status).toBe(202);
+      const fresh = await signup({ email: email(), password: PASSWORD, nickname: 'same' });
+      expect([first.status, second.status, fresh.status]).toEqual([201, 201, 201]);
+
+      // No second mail within the cool-down, whichever route asked.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(sink.to(address)).toHaveLength(1);
+      // The second signup of the address tells nothing of the first: its own id, its own time, the same shape.
+      const [one, two, other] = await Promise.all([first, second, fresh].map(async (r) => (await json(r)).user));
+      expect(two.id).not.toBe(one.id);
+      expect(new Date(two.createdAt).getTime()).toBeGreaterThanOrEqual(new Date(one.createdAt).getTime());
+      const shape = (user: Record<string, unknown>) => ({ ...user, id: '-', email: '-', createdAt: '-' });
+      expect(shape(two)).toEqual(shape(other));
+    });
   });
 
   it('answers a wrong email and a wrong password alike', async () => {
     const user = await createUser(api);
     const wrongPassword = await post(api, '/auth/login', { email: user.email, password: 'not-the-password' });
     const wrongEmail = await post(api, '/auth/login', { email: `x${user.email}`, password: PASSWORD });
-    const unverified = await createUser(api, { verified: false });
+    const unverified = await createPendingSignup(api);
     const wrongPasswordUnverified = await post(api, '/auth/login', { email: unverified.email, password: 'nope-nope' });
     const bodies = await Promise.all([wrongPassword, wrongEmail, wrongPasswordUnverified].map((r) => json(r)));
     expect([wrongPassword.status, wrongEmail.status, wrongPasswordUnverified.status]).toEqual([401, 401, 401]);
@@ -143,14 +252,14 @@ describe('email sign-up, sign-in, refresh and sign-out', () => {
 
   it('kills a code after five wrong tries, and accepts 202 for unknown addresses on resend', async () => {
     const address = email();
-    await post(api, '/auth/signup', { email: address, password: PASSWORD, nickname: 'x' });
+    await signup({ email: address, password: PASSWORD, nickname: 'x' });
     const code = await mailedCode(sink, address);
     const wrong = code === '000000' ? '111111' : '000000';
     for (let i = 0; i < 5; i += 1) {
-      const attempt = await post(api, '/auth/email/verify', { email: address, code: wrong });
+      const attempt = await post(api, '/auth/email/verify', { email: address, code: wrong, password: PASSWORD });
       expect((await json(attempt)).code).toBe('INVALID_VERIFICATION_CODE');
     }
-    const late = await post(api, '/auth/email/verify', { email: address, code });
+    const late = await post(api, '/auth/email/verify', { email: address, code, password: PASSWORD });
     expect(late.status).toBe(400);
     expect((await json(late)).detail).toMatch(/expired|used up/);
     expect((await post(api, '/auth/email/resend', { email: email() })).status).toBe(202);

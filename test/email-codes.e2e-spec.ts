@@ -4,8 +4,12 @@ import type { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { AuthKeys } from '../apps/api/src/auth/auth-keys.js';
 import type { AuthConfig } from '../apps/api/src/auth/auth.config.js';
-import { EMAIL_CODE_MAX_ATTEMPTS, EMAIL_CODE_MAX_DAILY_TRIES } from '../apps/api/src/auth/auth.constants.js';
-import { EmailCodes } from '../apps/api/src/auth/email-codes.js';
+import {
+  EMAIL_CODE_MAX_ATTEMPTS,
+  EMAIL_CODE_MAX_DAILY_TRIES,
+  EMAIL_CODE_MAX_LIVE,
+} from '../apps/api/src/auth/auth.constants.js';
+import { EmailCodes, type CodeCheck } from '../apps/api/src/auth/email-codes.js';
 
 // The codes of one address on the real Redis, without HTTP (and so without the per-address request limit in front).
 describe(EmailCodes.name, () => {
@@ -24,48 +28,87 @@ describe(EmailCodes.name, () => {
   });
 
   const address = () => `${randomUUID()}@example.com`;
-  const wrongFor = (code: string) => String((Number(code) + 1) % 1_000_000).padStart(6, '0');
+  const wrongFor = (...live: string[]) => {
+    let guess = Number(live[0]);
+    do guess = (guess + 1) % 1_000_000;
+    while (live.includes(String(guess).padStart(6, '0')));
+    return String(guess).padStart(6, '0');
+  };
+  const issued = async (email: string): Promise<string> => {
+    const code = await codes.issue(email);
+    if (code === undefined) throw new Error('no code was issued');
+    return code;
+  };
+  /** Checks and, on a match, consumes: 'valid', or why not. */
+  const prove = async (email: string, code: string): Promise<Exclude<CodeCheck, object> | 'valid'> => {
+    const check = await codes.check(email, code);
+    if (typeof check === 'string') return check;
+    return (await codes.consume(email, check)) ? 'valid' : 'missing';
+  };
 
   it('takes the right code once, and kills a code after its wrong tries', async () => {
     const email = address();
-    const code = await codes.issue(email);
-    await expect(codes.check(email, wrongFor(code))).resolves.toBe('wrong');
-    await expect(codes.check(email.toUpperCase(), code)).resolves.toBe('valid');
-    await expect(codes.check(email, code)).resolves.toBe('missing');
+    const code = await issued(email);
+    await expect(prove(email, wrongFor(code))).resolves.toBe('wrong');
+    await expect(prove(email.toUpperCase(), code)).resolves.toBe('valid');
+    await expect(prove(email, code)).resolves.toBe('missing');
 
-    const next = await codes.issue(email);
-    for (let i = 1; i < EMAIL_CODE_MAX_ATTEMPTS; i += 1)
-      await expect(codes.check(email, wrongFor(next))).resolves.toBe('wrong');
-    await expect(codes.check(email, wrongFor(next))).resolves.toBe('exhausted');
-    await expect(codes.check(email, next)).resolves.toBe('missing');
+    const next = await issued(email);
+    for (let i = 0; i < EMAIL_CODE_MAX_ATTEMPTS; i += 1)
+      await expect(prove(email, wrongFor(next))).resolves.toBe('wrong');
+    await expect(prove(email, next)).resolves.toBe('exhausted');
+    await expect(prove(email, next)).resolves.toBe('missing');
   });
 
-  it('gives an address twenty wrong tries a day across its codes, however many codes it is sent', async () => {
+  it('keeps a live code when another is sent, up to a few, and a proof uses them all up', async () => {
     const email = address();
-    let tries = 0;
-    while (tries < EMAIL_CODE_MAX_DAILY_TRIES) {
-      const code = await codes.issue(email);
-      for (let i = 0; i < EMAIL_CODE_MAX_ATTEMPTS - 1 && tries < EMAIL_CODE_MAX_DAILY_TRIES; i += 1, tries += 1) {
-        await expect(codes.check(email, wrongFor(code))).resolves.toBe('wrong');
+    const sent: string[] = [];
+    for (let i = 0; i < EMAIL_CODE_MAX_LIVE; i += 1) sent.push(await issued(email));
+    // No more while these live: a new one would have to push one out.
+    await expect(codes.issue(email)).resolves.toBeUndefined();
+    const first = await codes.check(email, sent[0]);
+    const last = await codes.check(email, sent[EMAIL_CODE_MAX_LIVE - 1]);
+    expect(first).toEqual({ id: expect.any(String) });
+    expect(last).toEqual({ id: expect.any(String) });
+    expect(first).not.toEqual(last);
+    // A match is only a match until it is consumed: the first consumer wins, and every code of the address goes.
+    await expect(codes.consume(email, last as { id: string })).resolves.toBe(true);
+    await expect(codes.consume(email, first as { id: string })).resolves.toBe(false);
+    await expect(prove(email, sent[1])).resolves.toBe('missing');
+    await expect(issued(email)).resolves.toMatch(/^\d{6}$/);
+  });
+
+  it('counts a guess against every live code it is compared with: twenty a day, however many codes', async () => {
+    const email = address();
+    let compared = 0;
+    let live: string[] = [];
+    let guesses = 0;
+    for (;;) {
+      if (live.length === 0 || guesses === EMAIL_CODE_MAX_ATTEMPTS) {
+        live = [];
+        for (let i = 0; i < EMAIL_CODE_MAX_LIVE; i += 1) live.push(await issued(email));
+        guesses = 0;
       }
+      if (compared + live.length > EMAIL_CODE_MAX_DAILY_TRIES) break;
+      await expect(prove(email, wrongFor(...live))).resolves.toBe('wrong');
+      compared += live.length;
+      guesses += 1;
     }
-    // A fresh code, and the right one: the day is used up, so the code dies unused.
-    const fresh = await codes.issue(email);
-    await expect(codes.check(email, fresh)).resolves.toBe('exhausted');
-    await expect(codes.check(email, fresh)).resolves.toBe('missing');
+    // The day is used up: a right code dies unused.
+    await expect(prove(email, live[0])).resolves.toBe('exhausted');
+    await expect(prove(email, live[1])).resolves.toBe('missing');
     // Another address is not affected.
     const other = address();
-    await expect(codes.check(other, await codes.issue(other))).resolves.toBe('valid');
+    await expect(prove(other, await issued(other))).resolves.toBe('valid');
   });
 
   it('does not count a right code against the day', async () => {
     const email = address();
     for (let i = 0; i < EMAIL_CODE_MAX_DAILY_TRIES - 1; i += 1) {
-      const code = await codes.issue(email);
-      await expect(codes.check(email, code)).resolves.toBe('valid');
+      await expect(prove(email, await issued(email))).resolves.toBe('valid');
     }
-    const code = await codes.issue(email);
-    await expect(codes.check(email, wrongFor(code))).resolves.toBe('wrong');
-    await expect(codes.check(email, code)).resolves.toBe('valid');
+    const code = await issued(email);
+    await expect(prove(email, wrongFor(code))).resolves.toBe('wrong');
+    await expect(prove(email, code)).resolves.toBe('valid');
   });
 });

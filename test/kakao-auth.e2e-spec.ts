@@ -18,7 +18,7 @@ import {
 } from '@app/testing';
 import { randomUUID } from 'node:crypto';
 import { startApi, TEST_SPA_ORIGIN, testApiEnv, type TestApi } from './support/api.js';
-import { call, createUser, login, PASSWORD, post } from './support/auth.js';
+import { call, createPendingSignup, createUser, issueCode, login, PASSWORD, post } from './support/auth.js';
 import { json } from './support/http.js';
 import { Browser, startApiWithKakao } from './support/kakao.js';
 
@@ -396,13 +396,17 @@ describe('Kakao sign-in', () => {
       await login(api, existing);
     });
 
-    it('takes over an unverified sign-up of that email: verified by Kakao, its unproven password dropped', async () => {
-      const squatted = await createUser(api, { verified: false });
+    it('is not held up by a signup waiting for that email, whose unproven password then opens nothing', async () => {
+      const squatted = await createPendingSignup(api);
       const kakaoUser = await addKakaoUser({ email: squatted.email });
       const user = await signInThroughBrowser(kakaoUser.id);
-      expect(user).toMatchObject({ id: squatted.id, emailVerified: true, provider: 'kakao' });
+      expect(user).toMatchObject({ email: squatted.email, emailVerified: true, provider: 'kakao' });
+      expect(user.id).not.toBe(squatted.id);
       const password = await post(api, '/auth/login', { email: squatted.email, password: PASSWORD });
       expect(password.status).toBe(401);
+      const code = await issueCode(api, squatted.email);
+      const verify = await post(api, '/auth/email/verify', { email: squatted.email, code, password: PASSWORD });
+      expect((await json(verify)).code).toBe('EMAIL_TAKEN');
     });
 
     it('never links on an email Kakao has not verified: a separate account without the email', async () => {

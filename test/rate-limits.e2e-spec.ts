@@ -64,7 +64,12 @@ describe('rate limits', () => {
 
   it('limits verification attempts per email, whatever the IP', async () => {
     const verify = (ip: string) =>
-      post(first, '/auth/email/verify', { email: 'target@example.com', code: '123456' }, fromIp(ip));
+      post(
+        first,
+        '/auth/email/verify',
+        { email: 'target@example.com', code: '123456', password: PASSWORD },
+        fromIp(ip),
+      );
     for (const ip of ['198.51.100.4', '198.51.100.5', '198.51.100.6']) expect((await verify(ip)).status).toBe(400);
     await expectLimited(await verify('198.51.100.7'));
   });
@@ -74,7 +79,7 @@ describe('rate limits', () => {
       post(
         first,
         '/auth/email/verify',
-        { email: `guess-${n}@example.com`, code: '123456' },
+        { email: `guess-${n}@example.com`, code: '123456', password: PASSWORD },
         fromIp(`2001:db8:99:1::${n}`),
       );
     for (const n of [1, 2, 3, 4]) expect((await verify(n)).status).toBe(400);

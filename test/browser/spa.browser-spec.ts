@@ -76,11 +76,8 @@ describe('the SPA on its own origin, in Chromium, through the typed client', () 
       expect(early).toMatchObject({ status: 403, problem: { code: 'EMAIL_NOT_VERIFIED', status: 403 } });
 
       const code = await mailedCode(sink, email);
-      await expect(page.evaluate((body) => spa.verify(body), { email, code })).resolves.toEqual({
-        status: 200,
-        data: { verified: true },
-      });
-      const signedIn = await page.evaluate((body) => spa.login(body), { email, password: PASSWORD });
+      // The code and the signup's password prove the address, and sign in.
+      const signedIn = await page.evaluate((body) => spa.verify(body), { email, code, password: PASSWORD });
       expect(signedIn).toMatchObject({ status: 200, data: { email, nickname, emailVerified: true } });
       await expect(page.locator('#status').textContent()).resolves.toBe(`Signed in as ${nickname} (${email})`);
 

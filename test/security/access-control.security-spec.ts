@@ -2,9 +2,17 @@ import { Role } from '@app/database';
 import { createTestDatabase, KakaoStub, type TestDatabase } from '@app/testing';
 import jwt from 'jsonwebtoken';
 import { randomUUID } from 'node:crypto';
-import { EmailCodes } from '../../apps/api/src/auth/email-codes.js';
 import { TEST_SPA_ORIGIN, type TestApi } from '../support/api.js';
-import { call, createUser, login, PASSWORD, post, type TestUser } from '../support/auth.js';
+import {
+  call,
+  createPendingSignup,
+  createUser,
+  issueCode,
+  login,
+  PASSWORD,
+  post,
+  type TestUser,
+} from '../support/auth.js';
 import { json } from '../support/http.js';
 import { startApiWithKakao } from '../support/kakao.js';
 import { DatabaseWatch } from './support/database.js';
@@ -124,10 +132,11 @@ describe('access control, route by route', () => {
     {
       route: 'POST /auth/email/verify',
       prepare: async () => {
-        const pending = await createUser(api, { verified: false });
-        return { email: pending.email, code: await api.app.get(EmailCodes).issue(pending.email) };
+        const pending = await createPendingSignup(api);
+        return { email: pending.email, code: await issueCode(api, pending.email) };
       },
-      send: (caller, { email, code }) => request(caller, 'POST', '/auth/email/verify', { email, code }),
+      send: (caller, { email, code }) =>
+        request(caller, 'POST', '/auth/email/verify', { email, code, password: PASSWORD }),
       expected: [200, 200, _, _, 200, 200],
     },
     {

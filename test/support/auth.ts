@@ -1,7 +1,9 @@
 import { Role } from '@app/database';
 import type { SmtpSink } from '@app/testing';
 import { randomUUID } from 'node:crypto';
+import { EmailCodes } from '../../apps/api/src/auth/email-codes.js';
 import { PasswordHasher } from '../../apps/api/src/auth/password-hasher.js';
+import { PendingSignups } from '../../apps/api/src/auth/pending-signups.js';
 import { UsersRepository } from '../../apps/api/src/users/users.repository.js';
 import type { TestApi } from './api.js';
 import { json } from './http.js';
@@ -15,11 +17,8 @@ export interface TestUser {
   role: Role;
 }
 
-/** A user straight in the database through the api's own repository and hasher (verified unless told otherwise). */
-export async function createUser(
-  api: TestApi,
-  options: { role?: Role; verified?: boolean; email?: string } = {},
-): Promise<TestUser> {
+/** A verified user straight in the database through the api's own repository and hasher. */
+export async function createUser(api: TestApi, options: { role?: Role; email?: string } = {}): Promise<TestUser> {
   const email = options.email ?? `user-${randomUUID().slice(0, 8)}@example.com`;
   const role = options.role ?? Role.User;
   const user = await api.app.get(UsersRepository).create({
@@ -27,9 +26,34 @@ export async function createUser(
     passwordHash: await api.app.get(PasswordHasher).hash(PASSWORD),
     nickname: `nick-${email.slice(5, 13)}`,
     role,
-    emailVerifiedAt: options.verified === false ? null : new Date(),
+    emailVerifiedAt: new Date(),
   });
   return { id: user.id, email, password: PASSWORD, role };
+}
+
+/** A signup waiting for its address, through the api's own store and hasher (no mail): the account it would become. */
+export async function createPendingSignup(
+  api: TestApi,
+  options: { email?: string; password?: string } = {},
+): Promise<TestUser> {
+  const email = options.email ?? `pending-${randomUUID().slice(0, 8)}@example.com`;
+  const password = options.password ?? PASSWORD;
+  const id = randomUUID();
+  const kept = await api.app.get(PendingSignups).add(email, {
+    id,
+    passwordHash: await api.app.get(PasswordHasher).hash(password),
+    nickname: 'pending',
+    createdAt: new Date(),
+  });
+  if (!kept) throw new Error(`the signups of ${email} are full`);
+  return { id, email, password, role: Role.User };
+}
+
+/** A live code for `email`, as a mail would carry it. */
+export async function issueCode(api: TestApi, email: string): Promise<string> {
+  const code = await api.app.get(EmailCodes).issue(email);
+  if (code === undefined) throw new Error(`${email} already holds the most live codes`);
+  return code;
 }
 
 export interface Tokens {

@@ -13,7 +13,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Creates an account and mails a 6-digit verification code. */
+    /**
+     * Signs up: the account is created once the address is proven with the mailed 6-digit code (at most one mail a
+     *     minute per address). The answer is the same whether or not other signups wait for the address.
+     */
     post: operations['AuthController_signup'];
     delete?: never;
     options?: never;
@@ -30,7 +33,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Confirms the address with the mailed code (10 minutes, 5 tries). */
+    /**
+     * Proves the address with the mailed code (10 minutes, 5 tries) and the signup's password, which creates that
+     *     signup's account and signs it in; sets the refresh cookie and a device cookie, as login does.
+     */
     post: operations['AuthController_verifyEmail'];
     delete?: never;
     options?: never;
@@ -427,18 +433,7 @@ export interface components {
        * @example 042917
        */
       code: string;
-    };
-    VerifyEmailResponseDto: {
-      /** @enum {boolean} */
-      verified: true;
-    };
-    ResendCodeRequestDto: {
-      /** Format: email */
-      email: string;
-    };
-    LoginRequestDto: {
-      /** Format: email */
-      email: string;
+      /** @description The password given at signup: proving the address activates only the signup it belongs to. */
       password: string;
     };
     TokenResponseDto: {
@@ -459,6 +454,15 @@ export interface components {
        */
       refreshExpiresIn: number;
       user: components['schemas']['UserResponseDto'];
+    };
+    ResendCodeRequestDto: {
+      /** Format: email */
+      email: string;
+    };
+    LoginRequestDto: {
+      /** Format: email */
+      email: string;
+      password: string;
     };
     RefreshRequestDto: {
       /** @description The refresh token; omit it to use the `modak_rt` cookie. */
@@ -761,11 +765,20 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['VerifyEmailResponseDto'];
+          'application/json': components['schemas']['TokenResponseDto'];
         };
       };
-      /** @description INVALID_VERIFICATION_CODE */
+      /** @description INVALID_VERIFICATION_CODE: the code or the password is wrong, or the code is used up */
       400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description EMAIL_TAKEN */
+      409: {
         headers: {
           [name: string]: unknown;
         };

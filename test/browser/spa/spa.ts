@@ -81,9 +81,11 @@ export const spa = {
     return outcome(response, data, error);
   },
 
-  async verify(body: { email: string; code: string }): Promise<Outcome<{ verified: boolean }>> {
+  /** Proves the address with the mailed code and the signup's password, which signs in. */
+  async verify(body: { email: string; code: string; password: string }): Promise<Outcome<User>> {
     const { data, error, response } = await modak.POST('/api/v1/auth/email/verify', { body });
-    return outcome(response, data, error);
+    if (data) signedIn(data);
+    return outcome(response, data?.user, error);
   },
 
   async login(body: { email: string; password: string }): Promise<Outcome<User>> {

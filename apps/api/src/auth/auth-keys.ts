@@ -32,8 +32,14 @@ export class AuthKeys {
     return this.keys.key('auth', 'user-version', userId);
   }
 
-  emailCode(emailHash: string): string {
-    return this.keys.key('auth', 'email-code', emailHash);
+  /** The live codes of one address. */
+  emailCodes(emailHash: string): string {
+    return this.keys.key('auth', 'email-codes', emailHash);
+  }
+
+  /** The signups waiting for one address to be proven. */
+  pendingSignups(emailHash: string): string {
+    return this.keys.key('auth', 'pending-signups', emailHash);
   }
 
   /** Wrong code tries for one address over a day, across its codes. */

@@ -24,12 +24,7 @@ import {
   SignupRequestDto,
   VerifyEmailRequestDto,
 } from './dto/auth.request.dto.js';
-import {
-  SessionResponseDto,
-  SignupResponseDto,
-  TokenResponseDto,
-  VerifyEmailResponseDto,
-} from './dto/auth.response.dto.js';
+import { SessionResponseDto, SignupResponseDto, TokenResponseDto } from './dto/auth.response.dto.js';
 import { answerSignedIn, clearRefreshCookie, refreshCookieOf } from './refresh-cookie.js';
 import type { ClientInfo } from './session.store.js';
 
@@ -42,25 +37,37 @@ export class AuthController {
     @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
   ) {}
 
-  /** Creates an account and mails a 6-digit verification code. */
+  /**
+   * Signs up: the account is created once the address is proven with the mailed 6-digit code (at most one mail a
+   * minute per address). The answer is the same whether or not other signups wait for the address.
+   */
   @Public()
   @Post('signup')
   @ApiProblem([400, 'Invalid input or a common password'], [409, 'EMAIL_TAKEN'], [429, 'RATE_LIMITED'])
   async signup(@Body() body: SignupRequestDto, @Client() client: ClientInfo): Promise<SignupResponseDto> {
-    return { user: UserResponseDto.from(await this.auth.signup(body, client)) };
+    return { user: UserResponseDto.pending(body.email, await this.auth.signup(body, client)) };
   }
 
-  /** Confirms the address with the mailed code (10 minutes, 5 tries). */
+  /**
+   * Proves the address with the mailed code (10 minutes, 5 tries) and the signup's password, which creates that
+   * signup's account and signs it in; sets the refresh cookie and a device cookie, as login does.
+   */
   @Public()
   @Post('email/verify')
   @HttpCode(200)
-  @ApiProblem([400, 'INVALID_VERIFICATION_CODE'], [429, 'RATE_LIMITED'])
+  @ApiProblem(
+    [400, 'INVALID_VERIFICATION_CODE: the code or the password is wrong, or the code is used up'],
+    [409, 'EMAIL_TAKEN'],
+    [429, 'RATE_LIMITED'],
+  )
   async verifyEmail(
     @Body() body: VerifyEmailRequestDto,
     @Client() client: ClientInfo,
-  ): Promise<VerifyEmailResponseDto> {
-    await this.auth.verifyEmail(body.email, body.code, client);
-    return { verified: true };
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<TokenResponseDto> {
+    const signedIn = await this.auth.verifyEmail(body.email, body.code, body.password, client);
+    this.devices.set(reply, signedIn.deviceCookie);
+    return answerSignedIn(reply, this.config.secureCookies, signedIn);
   }
 
   /** Mails a new code; answers 202 whether or not the address has an account. */

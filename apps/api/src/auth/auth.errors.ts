@@ -18,13 +18,13 @@ export const commonPassword = () =>
   });
 
 /**
- * One answer whether the code is wrong, expired, used up or was never sent: telling them apart would say which
- * addresses have an account waiting for verification.
+ * One answer whether the code is wrong, expired, used up or was never sent, or the password matches no signup of the
+ * address: telling them apart would say which addresses have a signup waiting.
  */
 export const invalidCode = () =>
   new AppError(
     ErrorCode.InvalidVerificationCode,
-    'The code is wrong, or has expired or been used up; check it or request a new one',
+    'The code or the password is wrong, or the code has expired or been used up; check them or request a new code',
   );
 
 export const invalidRefreshToken = () =>

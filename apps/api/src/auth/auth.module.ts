@@ -12,6 +12,7 @@ import { AuthKeys } from './auth-keys.js';
 import { AuthService } from './auth.service.js';
 import { DeviceCookies } from './device-cookies.js';
 import { EmailCodes } from './email-codes.js';
+import { PendingSignups } from './pending-signups.js';
 import { JwtStrategy } from './jwt.strategy.js';
 import { KakaoModule } from './kakao/kakao.module.js';
 import { PasswordHasher } from './password-hasher.js';
@@ -41,6 +42,7 @@ export class AuthModule {
         AuthService,
         DeviceCookies,
         EmailCodes,
+        PendingSignups,
         JwtStrategy,
         PasswordHasher,
         Revocations,

@@ -3,7 +3,7 @@ import { Database, isUniqueViolation, Role, type UserEntity } from '@app/databas
 import { MailQueue } from '@app/queue';
 import { RateLimiter, type RateLimit } from '@app/redis';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { UsersRepository } from '@api/users';
 import { AccessTokens } from './access-tokens.js';
 import { addressDigest } from './auth-keys.js';
@@ -23,6 +23,7 @@ import { verificationMail } from './auth.mails.js';
 import { EmailCodes } from './email-codes.js';
 import { DeviceCookies } from './device-cookies.js';
 import { PasswordHasher } from './password-hasher.js';
+import { PendingSignups, type PendingSignup } from './pending-signups.js';
 import { SessionStore, type ClientInfo, type IssuedRefresh, type Session } from './session.store.js';
 import { Revocations } from './revocations.js';
 
@@ -64,53 +65,59 @@ export class AuthService {
     private readonly mail: MailQueue,
     private readonly database: Database,
     private readonly devices: DeviceCookies,
+    private readonly pendingSignups: PendingSignups,
   ) {}
 
-  async signup(input: Signup, client: ClientInfo): Promise<UserEntity> {
+  /**
+   * Keeps a signup until its address is proven, and mails a code when the address's cool-down allows. A signup never
+   * touches another one waiting for the same address (pre-account takeover): each keeps its own password, and a live
+   * code is never replaced. A new address and one with signups waiting get the same answer, a fresh id and now; when
+   * the address already has the most signups it may keep, this one is not kept, and the answer is still the same.
+   */
+  async signup(input: Signup, client: ClientInfo): Promise<PendingSignup> {
     await this.limit('signup-ip', client.network, this.config.rateLimits.signupIp);
     if (this.hasher.isCommon(input.password)) throw commonPassword();
-    const existing = await this.users.findByEmailForAccess(input.email);
-    // A verified address is taken; an unverified one proves nothing, so a new signup replaces it (nobody can squat an
-    // address they cannot read mail for).
-    if (existing && (existing.emailVerifiedAt || !existing.passwordHash)) throw emailTaken();
-    const passwordHash = await this.hasher.hash(input.password);
-    // The code is stored before the account is written, so that Redis being down changes nothing.
-    const code = await this.codes.issue(input.email);
-    let user: UserEntity;
-    try {
-      user = existing
-        ? ((await this.users.update(existing.id, { passwordHash, nickname: input.nickname })) ?? existing)
-        : await this.users.create({ email: input.email, passwordHash, nickname: input.nickname, role: Role.User });
-    } catch (error) {
-      if (isUniqueViolation(error)) throw emailTaken();
-      throw error;
-    }
-    await this.codes.startCooldown(input.email);
-    await this.sendCode(input.email, code);
-    return user;
+    if (await this.users.findByEmailForAccess(input.email)) throw emailTaken();
+    const signup: PendingSignup = {
+      id: randomUUID(),
+      passwordHash: await this.hasher.hash(input.password),
+      nickname: input.nickname,
+      createdAt: new Date(),
+    };
+    await this.pendingSignups.add(input.email, signup);
+    await this.mailCodeIfDue(input.email);
+    return signup;
   }
 
-  async verifyEmail(email: string, code: string, client: ClientInfo): Promise<void> {
+  /**
+   * Proves the address with a mailed code and activates the one signup whose password comes with the proof, then
+   * signs its user in. Wrong code, no such password, a used or expired code: one answer. A success also returns a
+   * device cookie, as a login does.
+   */
+  async verifyEmail(
+    email: string,
+    code: string,
+    password: string,
+    client: ClientInfo,
+  ): Promise<SignedIn & { deviceCookie: string }> {
     // Per address (its codes), and per client (one client guessing at many addresses).
     await this.limit('verify-ip', client.network, this.config.rateLimits.verifyIp);
     await this.limit('verify-email', email.toLowerCase(), this.config.rateLimits.verifyEmail);
-    const check = await this.codes.check(email, code);
-    if (check !== 'valid') throw invalidCode();
-    const user = await this.users.findByEmailForAccess(email);
-    if (!user) throw invalidCode();
-    if (user.emailVerifiedAt) return;
-    // ADMIN_EMAILS grants the role only once the address is proven.
-    const admin = this.config.adminEmails.includes(email.toLowerCase());
-    await this.users.update(user.id, { emailVerifiedAt: new Date(), ...(admin ? { role: Role.Admin } : {}) });
+    const match = await this.codes.check(email, code);
+    if (typeof match === 'string') throw invalidCode();
+    // The code stays live until a signup matches: a mistyped password does not cost the owner their code.
+    const signup = await this.matchingSignup(email, password);
+    if (!signup || !(await this.codes.consume(email, match))) throw invalidCode();
+    const user = await this.activate(email, signup);
+    await this.pendingSignups.clear(email);
+    return { ...(await this.signIn(user, client)), deviceCookie: this.devices.issue(email) };
   }
 
-  /** Sends a new code when the address has an unverified account and the cool-down allows; says nothing either way. */
+  /** Sends a new code when the address has a signup waiting and its cool-down allows; says nothing either way. */
   async resendCode(email: string, client: ClientInfo): Promise<void> {
     await this.limit('resend-ip', client.network, this.config.rateLimits.resendIp);
-    const user = await this.users.findByEmailForAccess(email);
-    if (!user?.passwordHash || user.emailVerifiedAt) return;
-    if (!(await this.codes.startCooldown(email))) return;
-    await this.sendCode(email, await this.codes.issue(email));
+    if ((await this.pendingSignups.list(email)).length === 0) return;
+    await this.mailCodeIfDue(email);
   }
 
   /**
@@ -141,17 +148,20 @@ export class AuthService {
     if (exceeded) throw rateLimited(exceeded.resetMs);
 
     const user = await this.users.findByEmailForAccess(email);
+    // An address with no account may have signups waiting: the right password for one of them is told so.
     const valid = user?.passwordHash
       ? await this.hasher.verify(user.passwordHash, password)
-      : await this.hasher.verifyNothing(password);
-    if (!user || !valid) throw invalidCredentials();
+      : user
+        ? await this.hasher.verifyNothing(password)
+        : (await this.matchingSignup(email, password)) !== undefined;
+    if (!valid) throw invalidCredentials();
     await Promise.all([
       this.limiter.reset('login-account-ip', accountIpKey),
       this.limiter.reset(accountBucket, accountKey),
       this.limiter.hit('login-ip', client.network, loginIp, -1),
     ]);
+    if (!user) throw emailNotVerified();
     if (user.bannedAt) throw accountBanned();
-    if (!user.emailVerifiedAt) throw emailNotVerified();
     return { ...(await this.signIn(user, client)), deviceCookie: this.devices.issue(email) };
   }
 
@@ -246,8 +256,47 @@ export class AuthService {
     };
   }
 
-  private async sendCode(email: string, code: string): Promise<void> {
-    await this.mail.send(verificationMail(email, code));
+  /**
+   * Mails a new code unless one went to the address within the cool-down (shared by every route that mails a code) or
+   * the address already holds the most live codes it may: those are in its mailbox.
+   */
+  private async mailCodeIfDue(email: string): Promise<void> {
+    if (!(await this.codes.startCooldown(email))) return;
+    const code = await this.codes.issue(email);
+    if (code) await this.mail.send(verificationMail(email, code));
+  }
+
+  /**
+   * The waiting signup of `email` whose password this is. Every one is checked, and an address with none costs one
+   * hash all the same, so that the time taken does not tell which matched or whether any waits.
+   */
+  private async matchingSignup(email: string, password: string): Promise<PendingSignup | undefined> {
+    const signups = await this.pendingSignups.list(email);
+    if (signups.length === 0) {
+      await this.hasher.verifyNothing(password);
+      return undefined;
+    }
+    const matches = await Promise.all(signups.map((signup) => this.hasher.verify(signup.passwordHash, password)));
+    return signups.find((_, index) => matches[index]);
+  }
+
+  /** The account of a signup whose address was just proven; ADMIN_EMAILS grants the role only now. */
+  private async activate(email: string, signup: PendingSignup): Promise<UserEntity> {
+    const admin = this.config.adminEmails.includes(email.toLowerCase());
+    try {
+      return await this.users.create({
+        id: signup.id,
+        email,
+        passwordHash: signup.passwordHash,
+        nickname: signup.nickname,
+        role: admin ? Role.Admin : Role.User,
+        emailVerifiedAt: new Date(),
+      });
+    } catch (error) {
+      // The address became an account meanwhile (another of its signups, or Kakao).
+      if (isUniqueViolation(error)) throw emailTaken();
+      throw error;
+    }
   }
 
   private async limit(name: string, subject: string, rule: RateLimit): Promise<void> {

@@ -3,6 +3,8 @@ import { CompiledSelect, Database, Role, UserEntity } from '@app/database';
 import { Injectable } from '@nestjs/common';
 
 export interface NewUser {
+  /** Given when the account was promised one before it existed (a signup's). */
+  id?: string;
   email: string | null;
   passwordHash: string | null;
   nickname: string;

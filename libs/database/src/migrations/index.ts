@@ -5,6 +5,7 @@ import { CreateBoards1795433010155 } from './1795433010155-create-boards.js';
 import { CreateTasks1795435515454 } from './1795435515454-create-tasks.js';
 import { CreateOutbox1795436045737 } from './1795436045737-create-outbox.js';
 import { ListAndContentConstraints1795442429670 } from './1795442429670-list-and-content-constraints.js';
+import { PendingSignupsLeaveUsers1796457600000 } from './1796457600000-pending-signups-leave-users.js';
 
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
   CreateUsers1795429726871,
@@ -12,4 +13,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   CreateTasks1795435515454,
   CreateOutbox1795436045737,
   ListAndContentConstraints1795442429670,
+  PendingSignupsLeaveUsers1796457600000,
 ];

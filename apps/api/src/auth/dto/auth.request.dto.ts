@@ -30,6 +30,11 @@ export class VerifyEmailRequestDto {
   @IsString()
   @Matches(/^\d{6}$/, { message: 'code must be 6 digits' })
   code!: string;
+
+  /** The password given at signup: proving the address activates only the signup it belongs to. */
+  @IsString()
+  @Length(1, 128)
+  password!: string;
 }
 
 export class ResendCodeRequestDto {

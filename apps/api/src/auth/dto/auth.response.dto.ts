@@ -32,11 +32,6 @@ export class SignupResponseDto {
   user!: UserResponseDto;
 }
 
-export class VerifyEmailResponseDto {
-  @ApiProperty({ enum: [true] })
-  verified!: true;
-}
-
 export class SessionResponseDto {
   id!: string;
   createdAt!: Date;

@@ -72,13 +72,11 @@ export class KakaoService {
   }
 
   /**
-   * Links the account of the email Kakao vouched for. When that account never proved its email here, whoever signed it
-   * up may not own the address: Kakao has just proved who does, so the email counts as verified and the unproven
-   * password goes (a pre-registered account cannot be taken over this way).
+   * Links the account of the email Kakao vouched for. Every account with an email has proven it (signups wait outside
+   * `users` until then), so the address's owner is who Kakao says.
    */
   private async link(owner: UserEntity, kakaoId: string): Promise<UserEntity> {
-    const changes = owner.emailVerifiedAt ? { kakaoId } : { kakaoId, emailVerifiedAt: new Date(), passwordHash: null };
-    const linked = await this.users.update(owner.id, changes);
+    const linked = await this.users.update(owner.id, { kakaoId });
     if (!linked) throw new NotFoundError('User');
     return linked;
   }

@@ -33,6 +33,19 @@ export class UserResponseDto {
       createdAt: user.createdAt,
     });
   }
+
+  /** The account a signup becomes once its address is proven. */
+  static pending(email: string, signup: { id: string; nickname: string; createdAt: Date }): UserResponseDto {
+    return Object.assign(new UserResponseDto(), {
+      id: signup.id,
+      email,
+      nickname: signup.nickname,
+      role: Role.User,
+      emailVerified: false,
+      provider: AuthProvider.Email,
+      createdAt: signup.createdAt,
+    });
+  }
 }
 
 /** A user as admins see it: with the ban. */
