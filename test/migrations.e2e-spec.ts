@@ -1,7 +1,6 @@
 import { parseEnv } from '@app/core';
 import { createDataSource, databaseConfigFrom, databaseEnv } from '@app/database';
 import { createTestDatabase, query, type TestDatabase } from '@app/testing';
-import { PendingSignupsLeaveUsers1796457600000 } from '../libs/database/src/migrations/1796457600000-pending-signups-leave-users.js';
 
 // Migrations that move data, run against rows as an earlier release left them.
 describe('data migrations', () => {
@@ -39,7 +38,8 @@ describe('data migrations', () => {
     await dataSource.initialize();
     const runner = dataSource.createQueryRunner();
     try {
-      await new PendingSignupsLeaveUsers1796457600000().up(runner);
+      const migration = dataSource.migrations.find((m) => m.name === 'PendingSignupsLeaveUsers1796457600000');
+      await migration!.up(runner);
     } finally {
       await runner.release();
       await dataSource.destroy();
