@@ -35,15 +35,15 @@ describe(EmailCodes.name, () => {
     return String(guess).padStart(6, '0');
   };
   const issued = async (email: string): Promise<string> => {
-    const code = await codes.issue(email);
+    const code = await codes.issue('verify', email);
     if (code === undefined) throw new Error('no code was issued');
     return code;
   };
   /** Checks and, on a match, consumes: 'valid', or why not. */
   const prove = async (email: string, code: string): Promise<Exclude<CodeCheck, object> | 'valid'> => {
-    const check = await codes.check(email, code);
+    const check = await codes.check('verify', email, code);
     if (typeof check === 'string') return check;
-    return (await codes.consume(email, check)) ? 'valid' : 'missing';
+    return (await codes.consume('verify', email, check)) ? 'valid' : 'missing';
   };
 
   it('takes the right code once, and kills a code after its wrong tries', async () => {
@@ -65,15 +65,15 @@ describe(EmailCodes.name, () => {
     const sent: string[] = [];
     for (let i = 0; i < EMAIL_CODE_MAX_LIVE; i += 1) sent.push(await issued(email));
     // No more while these live: a new one would have to push one out.
-    await expect(codes.issue(email)).resolves.toBeUndefined();
-    const first = await codes.check(email, sent[0]);
-    const last = await codes.check(email, sent[EMAIL_CODE_MAX_LIVE - 1]);
+    await expect(codes.issue('verify', email)).resolves.toBeUndefined();
+    const first = await codes.check('verify', email, sent[0]);
+    const last = await codes.check('verify', email, sent[EMAIL_CODE_MAX_LIVE - 1]);
     expect(first).toEqual({ id: expect.any(String) });
     expect(last).toEqual({ id: expect.any(String) });
     expect(first).not.toEqual(last);
     // A match is only a match until it is consumed: the first consumer wins, and every code of the address goes.
-    await expect(codes.consume(email, last as { id: string })).resolves.toBe(true);
-    await expect(codes.consume(email, first as { id: string })).resolves.toBe(false);
+    await expect(codes.consume('verify', email, last as { id: string })).resolves.toBe(true);
+    await expect(codes.consume('verify', email, first as { id: string })).resolves.toBe(false);
     await expect(prove(email, sent[1])).resolves.toBe('missing');
     await expect(issued(email)).resolves.toMatch(/^\d{6}$/);
   });

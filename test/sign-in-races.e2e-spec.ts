@@ -2,13 +2,14 @@ import { Role } from '@app/database';
 import { createTestDatabase, type TestDatabase } from '@app/testing';
 import { SessionStore } from '@api/auth';
 import { startApi, testApiEnv, type TestApi } from './support/api.js';
-import { call, createUser, login, PASSWORD, post, type TestUser } from './support/auth.js';
+import { call, createUser, issueCode, login, PASSWORD, post, type TestUser } from './support/auth.js';
+import jwt from 'jsonwebtoken';
 import { json } from './support/http.js';
 
 // A ban or a role change that lands while a sign-in is in flight, held deterministically at the moment it would
 // create its session (after it read the account and checked the password): no token may come out with the state from
 // before the change.
-describe('sign-in racing a ban or a role change', () => {
+describe('sign-in racing a ban, a role change or a new password', () => {
   let database: TestDatabase;
   let api: TestApi;
   let admin: string;
@@ -51,6 +52,8 @@ describe('sign-in racing a ban or a role change', () => {
     };
   }
 
+  const sessionOf = (accessToken: string) => (jwt.decode(accessToken) as { sid: string }).sid;
+
   const admin$ = (method: string, path: string, body?: unknown) =>
     call(api, path, admin, {
       method,
@@ -79,6 +82,38 @@ describe('sign-in racing a ban or a role change', () => {
     expect(tokens.user.role).toBe(Role.User);
     expect((await call(api, '/admin/users', tokens.accessToken)).status).toBe(403);
     expect((await call(api, '/users/me', tokens.accessToken)).status).toBe(200);
+  });
+
+  it('a password change during a sign-in with the old password: 401, and only the changing session lives', async () => {
+    const user = await createUser(api);
+    const changer = await login(api, user);
+    const signIn = await heldSignIn(user);
+    const changed = await call(api, '/users/me/password', changer.accessToken, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ currentPassword: PASSWORD, newPassword: 'amber-orchard-ferry-93' }),
+    });
+    expect(changed.status).toBe(204);
+    const response = await signIn.release();
+    expect(response.status).toBe(401);
+    expect((await json(response)).code).toBe('INVALID_CREDENTIALS');
+    const sessions = await api.app.get(SessionStore).list(user.id);
+    expect(sessions.map((session) => session.id)).toEqual([sessionOf(changer.accessToken)]);
+  });
+
+  it('a password reset during a sign-in with the old password: 401, and no session at all', async () => {
+    const user = await createUser(api);
+    const signIn = await heldSignIn(user);
+    const code = await issueCode(api, user.email, 'reset');
+    const reset = await post(api, '/auth/password/reset', {
+      email: user.email,
+      code,
+      newPassword: 'amber-orchard-ferry-93',
+    });
+    expect(reset.status).toBe(204);
+    const response = await signIn.release();
+    expect(response.status).toBe(401);
+    expect(await api.app.get(SessionStore).list(user.id)).toEqual([]);
   });
 
   it('a sign-in that nothing races creates its session at once', async () => {

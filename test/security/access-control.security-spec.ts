@@ -156,6 +156,21 @@ describe('access control, route by route', () => {
       send: (caller, { refreshToken }) => request(caller, 'POST', '/auth/refresh', { refreshToken }),
       expected: [200, 200, _, _, 200, 200],
     },
+    {
+      route: 'POST /auth/password/forgot',
+      send: (caller) => request(caller, 'POST', '/auth/password/forgot', { email: 'someone@example.com' }),
+      expected: [202, 202, _, _, 202, 202],
+    },
+    {
+      route: 'POST /auth/password/reset',
+      prepare: async () => {
+        const { email } = await createUser(api);
+        return { email, code: await issueCode(api, email, 'reset') };
+      },
+      send: (caller, { email, code }) =>
+        request(caller, 'POST', '/auth/password/reset', { email, code, newPassword: 'amber-orchard-ferry-93' }),
+      expected: [204, 204, _, _, 204, 204],
+    },
     // ---- auth: the caller's own sessions ------------------------------------------------------------------------------
     {
       route: 'POST /auth/logout',
@@ -193,6 +208,17 @@ describe('access control, route by route', () => {
       route: 'PATCH /users/me',
       send: (caller) => request(caller, 'PATCH', '/users/me', { nickname: `renamed-${addresses}` }),
       expected: [401, 200, _, _, 200, 401],
+    },
+    {
+      // The caller's own password, on an account of its own (so that the shared accounts keep theirs).
+      route: 'POST /users/me/password',
+      prepare: freshSession,
+      send: (caller, { token }) =>
+        request(withToken(caller, token), 'POST', '/users/me/password', {
+          currentPassword: PASSWORD,
+          newPassword: 'amber-orchard-ferry-93',
+        }),
+      expected: [401, 204, _, _, 204, 401],
     },
     // ---- admin: the role decides ---------------------------------------------------------------------------------------
     { route: 'GET /admin/users', send: get('/admin/users'), expected: [401, 403, _, _, 200, 401] },

@@ -141,6 +141,50 @@ describe('brute force and enumeration', () => {
     });
   });
 
+  describe('password reset codes', () => {
+    const reset = (email: string, code: string, ip = freshIp()) =>
+      post(api, '/auth/password/reset', { email, code, newPassword: 'amber-orchard-ferry-93' }, from(ip));
+    const wrongCode = (code: string) => String((Number(code) + 1) % 1_000_000).padStart(6, '0');
+
+    it('kills a reset code after 5 wrong tries: the right one no longer sets the password', async () => {
+      const user = await createUser(api);
+      const code = await issueCode(api, user.email, 'reset');
+      for (let guess = 0; guess < 5; guess += 1) {
+        expect((await json(await reset(user.email, wrongCode(code)))).code).toBe('INVALID_VERIFICATION_CODE');
+      }
+      expect((await reset(user.email, code)).status).toBe(400);
+      expect((await attempt(user.email, PASSWORD, freshIp())).status).toBe(200);
+    });
+
+    it('limits reset tries per address, from whatever addresses they come, and per client across addresses', async () => {
+      const perAddress = api.config.auth.rateLimits.verifyEmail;
+      const email = `reset-target-${randomUUID().slice(0, 8)}@example.com`;
+      for (let guess = 0; guess < perAddress.limit; guess += 1) {
+        expect((await reset(email, String(guess).padStart(6, '0'))).status).toBe(400);
+      }
+      await expectLimited(await reset(email, '999999'), perAddress.windowMs);
+
+      const perClient = api.config.auth.rateLimits.verifyIp;
+      const ip = freshIp();
+      for (let n = 0; n < perClient.limit; n += 1) {
+        expect((await reset(`reset-${n}-${randomUUID().slice(0, 6)}@example.com`, '123456', ip)).status).toBe(400);
+      }
+      await expectLimited(await reset('one-more@example.com', '123456', ip), perClient.windowMs);
+    });
+
+    it('limits forgot-password requests per client', async () => {
+      const { limit, windowMs } = api.config.auth.rateLimits.resendIp;
+      const ip = freshIp();
+      for (let n = 0; n < limit; n += 1) {
+        expect((await post(api, '/auth/password/forgot', { email: `f${n}@example.com` }, from(ip))).status).toBe(202);
+      }
+      await expectLimited(
+        await post(api, '/auth/password/forgot', { email: 'f-more@example.com' }, from(ip)),
+        windowMs,
+      );
+    });
+  });
+
   it('limits refreshes per session, with no-store on the refusal', async () => {
     const { limit, windowMs } = api.config.auth.rateLimits.refreshSession;
     let { refreshToken } = await login(api, await createUser(api));
@@ -226,6 +270,42 @@ describe('brute force and enumeration', () => {
       expect(fresh.status).toBe(201);
       expect(taken.status).toBe(fresh.status);
       expect(Object.keys((await json(taken)).user).sort()).toEqual(Object.keys((await json(fresh)).user).sort());
+    });
+
+    it('answers forgot-password alike, and as fast, for a registered and an unknown address', async () => {
+      const forgot = async (email: string) => {
+        const started = process.hrtime.bigint();
+        const response = await post(api, '/auth/password/forgot', { email }, from(freshIp()));
+        const body = await response.text();
+        return { elapsed: Number(process.hrtime.bigint() - started) / 1e6, answer: `${response.status}|${body}` };
+      };
+      // Each sample asks for an address of its own, so that every one goes past the mail cool-down.
+      const accounts: { email: string }[] = [];
+      for (let i = 0; i < 31; i += 1) accounts.push(await createUser(api));
+      const samples = { known: [] as number[], unknown: [] as number[] };
+      const answers = new Set<string>();
+      for (let round = 0; round < 31; round += 1) {
+        const pair = [
+          async () => forgot(accounts[round].email).then((r) => (answers.add(r.answer), samples.known.push(r.elapsed))),
+          async () =>
+            forgot(`ghost-${randomUUID().slice(0, 8)}@example.com`).then(
+              (r) => (answers.add(r.answer), samples.unknown.push(r.elapsed)),
+            ),
+        ];
+        for (const take of round % 2 ? pair : pair.reverse()) {
+          await take();
+          // What follows a known address's answer (its mail) is not left to slow the next sample down.
+          await new Promise((resolve) => setTimeout(resolve, 30));
+        }
+      }
+      expect([...answers]).toEqual(['202|']);
+      samples.known.shift();
+      samples.unknown.shift();
+      const median = (values: number[]) => [...values].sort((a, b) => a - b)[values.length >> 1];
+      const gap = Math.abs(median(samples.known.map((value, i) => value - samples.unknown[i])));
+      const report = `gap ${gap.toFixed(2)} ms (medians: known ${median(samples.known).toFixed(2)}, unknown ${median(samples.unknown).toFixed(2)})`;
+      // A lookup, a code and an outbox row before the answer would cost a few milliseconds more for a known address.
+      expect(gap < 1.5 ? 'alike' : report).toBe('alike');
     });
 
     it('takes as long to refuse an unknown address as a wrong password', async () => {

@@ -1,7 +1,7 @@
 import { Role } from '@app/database';
 import type { SmtpSink } from '@app/testing';
 import { randomUUID } from 'node:crypto';
-import { EmailCodes } from '../../apps/api/src/auth/email-codes.js';
+import { EmailCodes, type CodePurpose } from '../../apps/api/src/auth/email-codes.js';
 import { PasswordHasher } from '../../apps/api/src/auth/password-hasher.js';
 import { PendingSignups } from '../../apps/api/src/auth/pending-signups.js';
 import { UsersRepository } from '../../apps/api/src/users/users.repository.js';
@@ -31,6 +31,24 @@ export async function createUser(api: TestApi, options: { role?: Role; email?: s
   return { id: user.id, email, password: PASSWORD, role };
 }
 
+/** An account that signs in with Kakao only (no password), with a verified email unless told otherwise. */
+export async function createKakaoUser(
+  api: TestApi,
+  options: { email?: string | null; kakaoId?: string } = {},
+): Promise<TestUser & { kakaoId: string }> {
+  const email = options.email === undefined ? `kakao-${randomUUID().slice(0, 8)}@example.com` : options.email;
+  const kakaoId = options.kakaoId ?? String(4_000_000_000 + Math.floor(Math.random() * 1_000_000_000));
+  const user = await api.app.get(UsersRepository).create({
+    email,
+    passwordHash: null,
+    nickname: 'kakao-friend',
+    role: Role.User,
+    emailVerifiedAt: email === null ? null : new Date(),
+    kakaoId,
+  });
+  return { id: user.id, email: email ?? '', password: '', role: Role.User, kakaoId };
+}
+
 /** A signup waiting for its address, through the api's own store and hasher (no mail): the account it would become. */
 export async function createPendingSignup(
   api: TestApi,
@@ -50,8 +68,8 @@ export async function createPendingSignup(
 }
 
 /** A live code for `email`, as a mail would carry it. */
-export async function issueCode(api: TestApi, email: string): Promise<string> {
-  const code = await api.app.get(EmailCodes).issue(email);
+export async function issueCode(api: TestApi, email: string, purpose: CodePurpose = 'verify'): Promise<string> {
+  const code = await api.app.get(EmailCodes).issue(purpose, email);
   if (code === undefined) throw new Error(`${email} already holds the most live codes`);
   return code;
 }

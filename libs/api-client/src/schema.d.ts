@@ -61,6 +61,46 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/auth/password/forgot': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Mails a 6-digit reset code to the address's account, if it has a password (one mail a minute per address, shared
+     *     with signup and resend); answers 202 whether or not the address is registered.
+     */
+    post: operations['AuthController_forgotPassword'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/auth/password/reset': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Sets a new password with the mailed reset code (10 minutes, 5 tries): every session and access token of the user
+     *     ends, and a notice is mailed. Sets a device cookie, as login does.
+     */
+    post: operations['AuthController_resetPassword'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/auth/login': {
     parameters: {
       query?: never;
@@ -158,6 +198,23 @@ export interface paths {
     post?: never;
     /** Ends one of the caller's sessions. */
     delete: operations['AuthController_endSession'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/users/me/password': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Changes the password: every other session ends (this one stays), and a notice is mailed. */
+    post: operations['AccountController_changePassword'];
+    delete?: never;
     options?: never;
     head?: never;
     patch?: never;
@@ -459,6 +516,21 @@ export interface components {
       /** Format: email */
       email: string;
     };
+    ForgotPasswordRequestDto: {
+      /** Format: email */
+      email: string;
+    };
+    ResetPasswordRequestDto: {
+      /** Format: email */
+      email: string;
+      /**
+       * @description The 6-digit code from the reset mail.
+       * @example 042917
+       */
+      code: string;
+      /** @description 8 to 128 characters, taken exactly as typed; common passwords are refused. */
+      newPassword: string;
+    };
     LoginRequestDto: {
       /** Format: email */
       email: string;
@@ -478,6 +550,11 @@ export interface components {
       ip: string;
       /** @description The session of the token making this call. */
       current: boolean;
+    };
+    ChangePasswordRequestDto: {
+      currentPassword: string;
+      /** @description 8 to 128 characters, taken exactly as typed; common passwords are refused. */
+      newPassword: string;
     };
     UpdateMeRequestDto: {
       /**
@@ -651,6 +728,8 @@ export interface components {
         | 'INVALID_CREDENTIALS'
         | 'EMAIL_NOT_VERIFIED'
         | 'INVALID_VERIFICATION_CODE'
+        | 'WRONG_PASSWORD'
+        | 'REAUTHENTICATION_REQUIRED'
         | 'EMAIL_TAKEN'
         | 'ACCOUNT_BANNED'
         | 'INVALID_REFRESH_TOKEN'
@@ -824,6 +903,93 @@ export interface operations {
           [name: string]: unknown;
         };
         content?: never;
+      };
+      /** @description RATE_LIMITED */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description OVERLOADED (the instance is busy: retry after Retry-After) or DEPENDENCY_UNAVAILABLE (the database or Redis is away) */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  AuthController_forgotPassword: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ForgotPasswordRequestDto'];
+      };
+    };
+    responses: {
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description RATE_LIMITED */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description OVERLOADED (the instance is busy: retry after Retry-After) or DEPENDENCY_UNAVAILABLE (the database or Redis is away) */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  AuthController_resetPassword: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ResetPasswordRequestDto'];
+      };
+    };
+    responses: {
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description INVALID_VERIFICATION_CODE, or a common new password (VALIDATION_FAILED) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
       };
       /** @description RATE_LIMITED */
       429: {
@@ -1107,6 +1273,81 @@ export interface operations {
       };
       /** @description No such session of yours */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description OVERLOADED (the instance is busy: retry after Retry-After) or DEPENDENCY_UNAVAILABLE (the database or Redis is away) */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  AccountController_changePassword: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ChangePasswordRequestDto'];
+      };
+    };
+    responses: {
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description A common new password (VALIDATION_FAILED) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No valid access token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description WRONG_PASSWORD: the current password is not right */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description CONFLICT: the account signs in with Kakao and has no password */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description RATE_LIMITED */
+      429: {
         headers: {
           [name: string]: unknown;
         };

@@ -1,7 +1,7 @@
 import { closeRedis, type RedisConfig } from '@app/redis';
 import { Queue, type JobsOptions } from 'bullmq';
 import type { MailSeal } from './mail-seal.js';
-import { MailJobName, QueueName, type MailJob, type SealedMail } from './queue.contract.js';
+import { isSealed, MailJobName, QueueName, type MailJob, type SealedMail } from './queue.contract.js';
 import { createQueueConnection, DEFAULT_JOB_OPTIONS, queuePrefix } from './queue.connection.js';
 
 /** The producer side of the mail queue. */
@@ -24,9 +24,12 @@ export class MailQueue {
     this.queue.on('error', () => undefined);
   }
 
-  /** Enqueues one mail, sealed. `jobId` makes it idempotent: a second add with the same id is a no-op. */
-  async send(mail: MailJob, options: Pick<JobsOptions, 'jobId' | 'delay'> = {}): Promise<void> {
-    await this.queue.add(MailJobName.Send, this.seal.seal(mail), options);
+  /**
+   * Enqueues one mail, sealed (or as it is, when it was sealed already: the outbox keeps mail sealed too). `jobId` makes
+   * it idempotent: a second add with the same id is a no-op.
+   */
+  async send(mail: MailJob | SealedMail, options: Pick<JobsOptions, 'jobId' | 'delay'> = {}): Promise<void> {
+    await this.queue.add(MailJobName.Send, isSealed(mail) ? mail : this.seal.seal(mail), options);
   }
 
   async close(): Promise<void> {

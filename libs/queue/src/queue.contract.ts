@@ -23,3 +23,5 @@ export interface SealedMail {
   to: string[];
   sealed: string;
 }
+
+export const isSealed = (mail: MailJob | SealedMail): mail is SealedMail => 'sealed' in mail;

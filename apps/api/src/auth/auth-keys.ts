@@ -32,9 +32,9 @@ export class AuthKeys {
     return this.keys.key('auth', 'user-version', userId);
   }
 
-  /** The live codes of one address. */
-  emailCodes(emailHash: string): string {
-    return this.keys.key('auth', 'email-codes', emailHash);
+  /** The live codes of one address, for one purpose. */
+  emailCodes(purpose: string, emailHash: string): string {
+    return this.keys.key('auth', `${purpose}-codes`, emailHash);
   }
 
   /** The signups waiting for one address to be proven. */
@@ -47,6 +47,7 @@ export class AuthKeys {
     return this.keys.key('auth', 'email-code-tries', emailHash);
   }
 
+  /** The mail cool-down of one address, shared by every route that mails it a code. */
   resendCooldown(emailHash: string): string {
     return this.keys.key('auth', 'email-resend', emailHash);
   }

@@ -18,12 +18,15 @@ import { AuthService } from './auth.service.js';
 import { Client } from './client-info.decorator.js';
 import { DeviceCookies } from './device-cookies.js';
 import {
+  ForgotPasswordRequestDto,
   LoginRequestDto,
   RefreshRequestDto,
   ResendCodeRequestDto,
+  ResetPasswordRequestDto,
   SignupRequestDto,
   VerifyEmailRequestDto,
 } from './dto/auth.request.dto.js';
+import { PasswordsService } from './passwords.service.js';
 import { SessionResponseDto, SignupResponseDto, TokenResponseDto } from './dto/auth.response.dto.js';
 import { answerSignedIn, clearRefreshCookie, refreshCookieOf } from './refresh-cookie.js';
 import type { ClientInfo } from './session.store.js';
@@ -33,6 +36,7 @@ import type { ClientInfo } from './session.store.js';
 export class AuthController {
   constructor(
     private readonly auth: AuthService,
+    private readonly passwords: PasswordsService,
     private readonly devices: DeviceCookies,
     @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
   ) {}
@@ -77,6 +81,34 @@ export class AuthController {
   @ApiProblem([429, 'RATE_LIMITED'])
   async resendCode(@Body() body: ResendCodeRequestDto, @Client() client: ClientInfo): Promise<void> {
     await this.auth.resendCode(body.email, client);
+  }
+
+  /**
+   * Mails a 6-digit reset code to the address's account, if it has a password (one mail a minute per address, shared
+   * with signup and resend); answers 202 whether or not the address is registered.
+   */
+  @Public()
+  @Post('password/forgot')
+  @HttpCode(202)
+  @ApiProblem([429, 'RATE_LIMITED'])
+  async forgotPassword(@Body() body: ForgotPasswordRequestDto, @Client() client: ClientInfo): Promise<void> {
+    await this.passwords.forgot(body.email, client);
+  }
+
+  /**
+   * Sets a new password with the mailed reset code (10 minutes, 5 tries): every session and access token of the user
+   * ends, and a notice is mailed. Sets a device cookie, as login does.
+   */
+  @Public()
+  @Post('password/reset')
+  @HttpCode(204)
+  @ApiProblem([400, 'INVALID_VERIFICATION_CODE, or a common new password (VALIDATION_FAILED)'], [429, 'RATE_LIMITED'])
+  async resetPassword(
+    @Body() body: ResetPasswordRequestDto,
+    @Client() client: ClientInfo,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<void> {
+    this.devices.set(reply, await this.passwords.reset(body.email, body.code, body.newPassword, client));
   }
 
   /** Signs in with email and password; sets the refresh cookie, and a device cookie for its own login allowance. */

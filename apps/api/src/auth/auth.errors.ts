@@ -12,10 +12,17 @@ export const accountBanned = () => new AppError(ErrorCode.AccountBanned, 'This a
 
 export const emailTaken = () => new AppError(ErrorCode.EmailTaken, 'An account with this email already exists');
 
-export const commonPassword = () =>
+export const commonPassword = (field = 'password') =>
   new AppError(ErrorCode.ValidationFailed, 'The request is not valid; see errors', {
-    errors: [{ field: 'password', message: 'password is too common; choose a less guessable one' }],
+    errors: [{ field, message: `${field} is too common; choose a less guessable one` }],
   });
+
+/** The signed-in caller confirmed a change with a password that is not the account's. */
+export const wrongPassword = () => new AppError(ErrorCode.WrongPassword, 'The password is wrong');
+
+/** A password change for an account that signs in with Kakao only. */
+export const noPassword = () =>
+  new AppError(ErrorCode.Conflict, 'This account has no password: it signs in with Kakao');
 
 /**
  * One answer whether the code is wrong, expired, used up or was never sent, or the password matches no signup of the

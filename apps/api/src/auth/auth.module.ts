@@ -7,12 +7,15 @@ import { UsersModule } from '@api/users';
 import { AccessGuard } from './access.guard.js';
 import { AccessTokens } from './access-tokens.js';
 import { AUTH_CONFIG, type AuthConfig } from './auth.config.js';
+import { AccountController } from './account.controller.js';
 import { AuthController } from './auth.controller.js';
 import { AuthKeys } from './auth-keys.js';
 import { AuthService } from './auth.service.js';
 import { DeviceCookies } from './device-cookies.js';
 import { EmailCodes } from './email-codes.js';
 import { PendingSignups } from './pending-signups.js';
+import { LoginAttempts } from './login-attempts.js';
+import { PasswordsService } from './passwords.service.js';
 import { JwtStrategy } from './jwt.strategy.js';
 import { KakaoModule } from './kakao/kakao.module.js';
 import { PasswordHasher } from './password-hasher.js';
@@ -28,7 +31,7 @@ export class AuthModule {
       // Global: every context's routes pass its guard, and admin uses its sessions and revocations.
       global: true,
       imports: [PassportModule, UsersModule, KakaoModule.register(config)],
-      controllers: [AuthController],
+      controllers: [AuthController, AccountController],
       providers: [
         { provide: AUTH_CONFIG, useValue: config },
         { provide: APP_GUARD, useClass: AccessGuard },
@@ -43,6 +46,8 @@ export class AuthModule {
         DeviceCookies,
         EmailCodes,
         PendingSignups,
+        LoginAttempts,
+        PasswordsService,
         JwtStrategy,
         PasswordHasher,
         Revocations,

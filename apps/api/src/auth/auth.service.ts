@@ -3,10 +3,9 @@ import { Database, isUniqueViolation, Role, type UserEntity } from '@app/databas
 import { MailQueue } from '@app/queue';
 import { RateLimiter, type RateLimit } from '@app/redis';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { UsersRepository } from '@api/users';
 import { AccessTokens } from './access-tokens.js';
-import { addressDigest } from './auth-keys.js';
 import { AUTH_CONFIG, type AuthConfig } from './auth.config.js';
 import {
   accountBanned,
@@ -16,12 +15,13 @@ import {
   invalidCode,
   invalidCredentials,
   invalidRefreshToken,
-  rateLimited,
   refreshTokenReused,
 } from './auth.errors.js';
 import { verificationMail } from './auth.mails.js';
 import { EmailCodes } from './email-codes.js';
 import { DeviceCookies } from './device-cookies.js';
+import { LoginAttempts } from './login-attempts.js';
+import { enforce } from './rate-limits.js';
 import { PasswordHasher } from './password-hasher.js';
 import { PendingSignups, type PendingSignup } from './pending-signups.js';
 import { SessionStore, type ClientInfo, type IssuedRefresh, type Session } from './session.store.js';
@@ -66,6 +66,7 @@ export class AuthService {
     private readonly database: Database,
     private readonly devices: DeviceCookies,
     private readonly pendingSignups: PendingSignups,
+    private readonly attempts: LoginAttempts,
   ) {}
 
   /**
@@ -103,11 +104,11 @@ export class AuthService {
     // Per address (its codes), and per client (one client guessing at many addresses).
     await this.limit('verify-ip', client.network, this.config.rateLimits.verifyIp);
     await this.limit('verify-email', email.toLowerCase(), this.config.rateLimits.verifyEmail);
-    const match = await this.codes.check(email, code);
+    const match = await this.codes.check('verify', email, code);
     if (typeof match === 'string') throw invalidCode();
     // The code stays live until a signup matches: a mistyped password does not cost the owner their code.
     const signup = await this.matchingSignup(email, password);
-    if (!signup || !(await this.codes.consume(email, match))) throw invalidCode();
+    if (!signup || !(await this.codes.consume('verify', email, match))) throw invalidCode();
     const user = await this.activate(email, signup);
     await this.pendingSignups.clear(email);
     return { ...(await this.signIn(user, client)), deviceCookie: this.devices.issue(email) };
@@ -122,9 +123,8 @@ export class AuthService {
 
   /**
    * One answer for a wrong email and a wrong password, at the same cost; the account's state (banned, unverified) is
-   * told only to whoever knows its password. Failures count per account+IP, per IP, and per account from anywhere
-   * (NIST 800-63B's cap), except that a browser holding a device cookie for the account counts its failures on its
-   * own: guesses from elsewhere never lock out the account's owner. A success returns a new device cookie.
+   * told only to whoever knows its password. Attempts count against `LoginAttempts`. A success returns a new device
+   * cookie.
    */
   async login(
     email: string,
@@ -132,21 +132,7 @@ export class AuthService {
     client: ClientInfo,
     deviceCookie?: string,
   ): Promise<SignedIn & { deviceCookie: string }> {
-    const accountIpKey = createHash('sha256').update(`${email.toLowerCase()}|${client.network}`).digest('base64url');
-    const device = this.devices.deviceOf(deviceCookie, email);
-    const { loginAccountIp, loginIp, loginAccount } = this.config.rateLimits;
-    // The account's allowance: its trusted browser's own, or the one shared by every other client.
-    const [accountBucket, accountKey] = device ? ['login-device', device] : ['login-account', addressDigest(email)];
-    // Every attempt is counted before the password is checked, so parallel guesses cannot slip under the limit;
-    // a success then gives its attempts back.
-    const attempts = await Promise.all([
-      this.limiter.hit('login-account-ip', accountIpKey, loginAccountIp),
-      this.limiter.hit('login-ip', client.network, loginIp),
-      this.limiter.hit(accountBucket, accountKey, device ? loginAccountIp : loginAccount),
-    ]);
-    const exceeded = attempts.find((state) => state.exceeded);
-    if (exceeded) throw rateLimited(exceeded.resetMs);
-
+    const succeeded = await this.attempts.count(email, client, deviceCookie);
     const user = await this.users.findByEmailForAccess(email);
     // An address with no account may have signups waiting: the right password for one of them is told so.
     const valid = user?.passwordHash
@@ -155,11 +141,7 @@ export class AuthService {
         ? await this.hasher.verifyNothing(password)
         : (await this.matchingSignup(email, password)) !== undefined;
     if (!valid) throw invalidCredentials();
-    await Promise.all([
-      this.limiter.reset('login-account-ip', accountIpKey),
-      this.limiter.reset(accountBucket, accountKey),
-      this.limiter.hit('login-ip', client.network, loginIp, -1),
-    ]);
+    await succeeded();
     if (!user) throw emailNotVerified();
     if (user.bannedAt) throw accountBanned();
     return { ...(await this.signIn(user, client)), deviceCookie: this.devices.issue(email) };
@@ -167,9 +149,9 @@ export class AuthService {
 
   /**
    * Creates the session of a user whose credentials were just checked. The account is read again after the user's
-   * version, and the session is created only if the version has not moved since: a ban, role change or logout
-   * everywhere that lands while this sign-in is in flight makes it read the account again, so no token carries the
-   * state from before it (SECURITY.md).
+   * version, and the session is created only if the version has not moved since: a ban, role change, password change
+   * or logout everywhere that lands while this sign-in is in flight makes it read the account again, so no token
+   * carries the state from before it (SECURITY.md).
    */
   async signIn(user: UserEntity, client: ClientInfo): Promise<SignedIn> {
     // The request wrote the account (created it, verified it) before the caller was known: from now on this client
@@ -180,6 +162,8 @@ export class AuthService {
       const version = await this.sessions.version(user.id);
       const current = await this.users.findByIdForAccess(user.id);
       if (!current) throw invalidCredentials();
+      // The password checked was the one the account had when it was read: a change or reset since ends this sign-in.
+      if (current.passwordHash !== user.passwordHash) throw invalidCredentials();
       if (current.bannedAt) throw accountBanned();
       const session = await this.sessions.create(current.id, client, version);
       if (session) return this.signedIn(current, session);
@@ -262,7 +246,7 @@ export class AuthService {
    */
   private async mailCodeIfDue(email: string): Promise<void> {
     if (!(await this.codes.startCooldown(email))) return;
-    const code = await this.codes.issue(email);
+    const code = await this.codes.issue('verify', email);
     if (code) await this.mail.send(verificationMail(email, code));
   }
 
@@ -299,8 +283,7 @@ export class AuthService {
     }
   }
 
-  private async limit(name: string, subject: string, rule: RateLimit): Promise<void> {
-    const state = await this.limiter.hit(name, subject, rule);
-    if (state.exceeded) throw rateLimited(state.resetMs);
+  private limit(name: string, subject: string, rule: RateLimit): Promise<void> {
+    return enforce(this.limiter, name, subject, rule);
   }
 }

@@ -21,6 +21,9 @@ export interface CodeMatch {
 
 export type CodeCheck = CodeMatch | 'wrong' | 'exhausted' | 'missing';
 
+/** What a code proves: an address for a signup, or the right to set an account's password. One never serves the other. */
+export type CodePurpose = 'verify' | 'reset';
+
 // The live codes of an address sit in one hash: `d:<id>` the HMAC, `a:<id>` the tries, `e:<id>` when it dies (ms, on
 // Redis's clock). Each script first drops the codes past their time or their tries (ARGV[1]), counting the latter in
 // `spent`, and leaves the ids of the others in `live`.
@@ -100,15 +103,15 @@ export class EmailCodes {
   }
 
   /** A new code for `email`, or undefined while the address already holds the most live codes it may. */
-  async issue(email: string): Promise<string | undefined> {
+  async issue(purpose: CodePurpose, email: string): Promise<string | undefined> {
     const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
     const issued = await this.redis.eval(
       ISSUE_SCRIPT,
       1,
-      this.keys.emailCodes(addressDigest(email)),
+      this.keys.emailCodes(purpose, addressDigest(email)),
       EMAIL_CODE_MAX_ATTEMPTS,
       randomUUID(),
-      this.digest(email, code),
+      this.digest(purpose, email, code),
       EMAIL_CODE_TTL_MS,
       EMAIL_CODE_MAX_LIVE,
     );
@@ -116,19 +119,19 @@ export class EmailCodes {
   }
 
   /** Counts a try and says which live code `code` is, if any. The code stays live until it is consumed. */
-  async check(email: string, code: string): Promise<CodeCheck> {
+  async check(purpose: CodePurpose, email: string, code: string): Promise<CodeCheck> {
     const emailHash = addressDigest(email);
     const answer = (await this.redis.eval(
       ATTEMPT_SCRIPT,
       2,
-      this.keys.emailCodes(emailHash),
+      this.keys.emailCodes(purpose, emailHash),
       this.keys.emailCodeDailyTries(emailHash),
       EMAIL_CODE_MAX_ATTEMPTS,
       EMAIL_CODE_MAX_DAILY_TRIES,
       EMAIL_CODE_DAILY_WINDOW_MS,
     )) as string[];
     if (answer[0] === 'missing' || answer[0] === 'exhausted') return answer[0];
-    const given = Buffer.from(this.digest(email, code), 'base64url');
+    const given = Buffer.from(this.digest(purpose, email, code), 'base64url');
     let match: CodeMatch | undefined;
     // Every candidate is compared, so that the time taken does not tell which one matched.
     for (let i = 0; i < answer.length; i += 2) {
@@ -142,25 +145,28 @@ export class EmailCodes {
    * Uses up the address's codes once `match` has proven it: true for the one request that does so first (single use),
    * false for any other.
    */
-  async consume(email: string, match: CodeMatch): Promise<boolean> {
+  async consume(purpose: CodePurpose, email: string, match: CodeMatch): Promise<boolean> {
     const emailHash = addressDigest(email);
     const consumed = await this.redis.eval(
       CONSUME_SCRIPT,
       2,
-      this.keys.emailCodes(emailHash),
+      this.keys.emailCodes(purpose, emailHash),
       this.keys.emailCodeDailyTries(emailHash),
       match.id,
     );
     return consumed === 1;
   }
 
-  /** True when a code may be sent again now (once per cool-down), and starts the cool-down. */
+  /**
+   * True when a code may be mailed to the address now, and starts the cool-down: one per minute, whatever asks (signup,
+   * resend, forgot-password), so that neither route floods a mailbox.
+   */
   async startCooldown(email: string): Promise<boolean> {
     const key = this.keys.resendCooldown(addressDigest(email));
     return (await this.redis.set(key, '1', 'PX', EMAIL_CODE_RESEND_COOLDOWN_MS, 'NX')) === 'OK';
   }
 
-  private digest(email: string, code: string): string {
-    return createHmac('sha256', this.pepper).update(`${email.toLowerCase()}:${code}`).digest('base64url');
+  private digest(purpose: CodePurpose, email: string, code: string): string {
+    return createHmac('sha256', this.pepper).update(`${purpose}:${email.toLowerCase()}:${code}`).digest('base64url');
   }
 }

@@ -1,6 +1,6 @@
 import { InjectRedis } from '@app/redis';
 import { Injectable, Logger } from '@nestjs/common';
-import type { Redis } from 'ioredis';
+import type { ChainableCommander, Redis } from 'ioredis';
 import { UsersRepository } from '@api/users';
 import type { AccessClaims } from './access-tokens.js';
 import { ACCESS_TOKEN_TTL_S, CLOCK_LEEWAY_S } from './auth.constants.js';
@@ -80,12 +80,22 @@ export class Revocations {
    */
   async revokeUser(userId: string): Promise<void> {
     const stamp = Math.floor(Date.now() / 1000);
+    await this.bump(
+      userId,
+      this.redis.multi().set(this.keys.userStamp(userId), String(stamp), 'EX', ACCESS_TOKEN_TTL_S + 2 * CLOCK_LEEWAY_S),
+    ).exec();
+  }
+
+  /**
+   * Bumps the user's version only: a sign-in that read the account before this cannot create its session, while the
+   * tokens issued so far stay valid (a password change ends the other sessions itself and keeps the caller's).
+   */
+  async turnBackSignIns(userId: string): Promise<void> {
+    await this.bump(userId, this.redis.multi()).exec();
+  }
+
+  private bump(userId: string, transaction: ChainableCommander): ChainableCommander {
     const version = this.keys.userVersion(userId);
-    await this.redis
-      .multi()
-      .set(this.keys.userStamp(userId), String(stamp), 'EX', ACCESS_TOKEN_TTL_S + 2 * CLOCK_LEEWAY_S)
-      .incr(version)
-      .pexpire(version, USER_VERSION_TTL_MS)
-      .exec();
+    return transaction.incr(version).pexpire(version, USER_VERSION_TTL_MS);
   }
 }

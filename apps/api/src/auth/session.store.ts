@@ -102,12 +102,12 @@ if tonumber(ARGV[3]) < generation then
 end
 return {'invalid'}`;
 
-// KEYS: user sessions. ARGV: sessionPrefix, sid or '' for all. Returns the number revoked.
+// KEYS: user sessions. ARGV: sessionPrefix, sid or '' for all, a sid to spare or ''. Returns the number revoked.
 const REVOKE_SCRIPT = `${REVOKE_FUNCTION}
 local sids = ARGV[2] ~= '' and {ARGV[2]} or redis.call('ZRANGE', KEYS[1], 0, -1)
 local count = 0
 for _, sid in ipairs(sids) do
-  if redis.call('ZSCORE', KEYS[1], sid) then
+  if sid ~= ARGV[3] and redis.call('ZSCORE', KEYS[1], sid) then
     revoke(ARGV[1] .. sid, KEYS[1], sid)
     count = count + 1
   end
@@ -242,18 +242,19 @@ export class SessionStore {
     return (await this.revokeWhere(userId, sessionId)) > 0;
   }
 
-  /** Ends every session of the user; returns how many there were. */
-  revokeAll(userId: string): Promise<number> {
-    return this.revokeWhere(userId, '');
+  /** Ends every session of the user, or every one but `spare`; returns how many ended. */
+  revokeAll(userId: string, spare = ''): Promise<number> {
+    return this.revokeWhere(userId, '', spare);
   }
 
-  private async revokeWhere(userId: string, sessionId: string): Promise<number> {
+  private async revokeWhere(userId: string, sessionId: string, spare = ''): Promise<number> {
     return (await this.redis.eval(
       REVOKE_SCRIPT,
       1,
       this.keys.userSessions(userId),
       this.keys.sessionPrefix,
       sessionId,
+      spare,
     )) as number;
   }
 }

@@ -1,3 +1,3 @@
-export { MAIL_KIND, OutboxDispatcher } from './outbox.dispatcher.js';
+export { OutboxDispatcher } from './outbox.dispatcher.js';
 export { OutboxModule } from './outbox.module.js';
 export { OutboxRepository } from './outbox.repository.js';

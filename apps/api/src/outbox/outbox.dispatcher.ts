@@ -1,9 +1,8 @@
 import { requestContext } from '@app/core';
-import { MailQueue, type MailJob } from '@app/queue';
+import { MailQueue, type MailJob, type SealedMail } from '@app/queue';
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { OutboxRepository } from './outbox.repository.js';
+import { MAIL_KIND, OutboxRepository } from './outbox.repository.js';
 
-export const MAIL_KIND = 'mail';
 const BATCH = 100;
 const SWEEP_INTERVAL_MS = 2_000;
 
@@ -66,7 +65,8 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
       // A kind this version does not know (written by a newer one during a rolling deploy) stays for that version.
       if (row.kind !== MAIL_KIND) continue;
       try {
-        await this.mail.send(row.payload as unknown as MailJob, { jobId: `outbox-${row.id}` });
+        // Rows written before the outbox sealed its mail are sealed on their way to the queue.
+        await this.mail.send(row.payload as unknown as MailJob | SealedMail, { jobId: `outbox-${row.id}` });
         done.push(row.id);
       } catch (error) {
         this.logger.warn(`outbox row ${row.id} waits for the queue: ${(error as Error).message}`);

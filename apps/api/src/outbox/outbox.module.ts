@@ -13,6 +13,7 @@ export class OutboxModule {
     return {
       module: OutboxModule,
       providers: [
+        { provide: MailSeal, useValue: seal },
         { provide: MailQueue, inject: [REDIS_CONFIG], useFactory: (redis: RedisConfig) => new MailQueue(redis, seal) },
         OutboxRepository,
         OutboxDispatcher,

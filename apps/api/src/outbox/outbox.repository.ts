@@ -1,14 +1,23 @@
 import { Database, OutboxEntity } from '@app/database';
+import { MailSeal, type MailJob } from '@app/queue';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+
+/** The kind of outbox row that holds a mail (sealed). */
+export const MAIL_KIND = 'mail';
 
 /** The outbox table: rows added inside a change's transaction, handed to the queue after it. */
 @Injectable()
 export class OutboxRepository {
-  constructor(private readonly database: Database) {}
+  constructor(
+    private readonly database: Database,
+    private readonly seal: MailSeal,
+  ) {}
 
-  async add(manager: EntityManager, kind: string, payload: Record<string, unknown>): Promise<void> {
-    await manager.save(manager.create(OutboxEntity, { kind, payload }));
+  /** Records a mail, sealed as in the queue: a code or a notice is no more readable in the table than in Redis. */
+  async addMail(manager: EntityManager, mail: MailJob): Promise<void> {
+    const payload = this.seal.seal(mail) as unknown as Record<string, unknown>;
+    await manager.save(manager.create(OutboxEntity, { kind: MAIL_KIND, payload }));
   }
 
   /**

@@ -1,7 +1,7 @@
 import { UserEntity, type FieldChange, type TaskEntity } from '@app/database';
 import type { MailJob } from '@app/queue';
 import { Injectable } from '@nestjs/common';
-import { MAIL_KIND, OutboxRepository } from '@api/outbox';
+import { OutboxRepository } from '@api/outbox';
 import { In, type EntityManager } from 'typeorm';
 
 const CONTENT_FIELDS = ['status', 'title', 'description', 'dueAt'];
@@ -52,7 +52,7 @@ export class TaskNotifications {
         created || id === newAssignee
           ? assignedMail(task, actor, email)
           : changedMail(task, actor, email, changes, nickname);
-      await this.outbox.add(manager, MAIL_KIND, mail as unknown as Record<string, unknown>);
+      await this.outbox.addMail(manager, mail);
     }
   }
 }

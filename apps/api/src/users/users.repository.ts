@@ -1,6 +1,7 @@
 import type { List, ListWindow } from '@app/core';
 import { CompiledSelect, Database, Role, UserEntity } from '@app/database';
 import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
 
 export interface NewUser {
   /** Given when the account was promised one before it existed (a signup's). */
@@ -48,15 +49,20 @@ export class UsersRepository {
     return this.database.write((manager) => manager.save(manager.create(UserEntity, user)));
   }
 
-  /** Updates the given columns and returns the row as it now is. */
+  /**
+   * Updates the given columns and returns the row as it now is; inside `transaction` when given (a change that records
+   * more, such as its mail in the outbox, with it).
+   */
   async update(
     id: string,
     changes: Partial<Omit<UserEntity, 'id' | 'createdAt' | 'updatedAt'>>,
+    transaction?: EntityManager,
   ): Promise<UserEntity | null> {
-    return this.database.write(async (manager) => {
+    const update = async (manager: EntityManager) => {
       await manager.update(UserEntity, { id }, changes);
       return manager.findOneBy(UserEntity, { id });
-    });
+    };
+    return transaction ? update(transaction) : this.database.write(update);
   }
 
   /** A list of users (newest first by default); `search` matches email or nickname, case-insensitively. */

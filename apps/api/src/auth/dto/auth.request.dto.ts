@@ -62,3 +62,46 @@ export class RefreshRequestDto {
   @Length(20, 200)
   refreshToken?: string;
 }
+
+export class ForgotPasswordRequestDto {
+  @Trim()
+  @IsEmail({}, { message: 'email must be an email address' })
+  @MaxLength(254)
+  email!: string;
+}
+
+export class ResetPasswordRequestDto {
+  @Trim()
+  @IsEmail({}, { message: 'email must be an email address' })
+  @MaxLength(254)
+  email!: string;
+
+  /** The 6-digit code from the reset mail. @example 042917 */
+  @IsString()
+  @Matches(/^\d{6}$/, { message: 'code must be 6 digits' })
+  code!: string;
+
+  /** 8 to 128 characters, taken exactly as typed; common passwords are refused. */
+  @IsString()
+  @Length(8, 128)
+  newPassword!: string;
+}
+
+export class ChangePasswordRequestDto {
+  @IsString()
+  @Length(1, 128)
+  currentPassword!: string;
+
+  /** 8 to 128 characters, taken exactly as typed; common passwords are refused. */
+  @IsString()
+  @Length(8, 128)
+  newPassword!: string;
+}
+
+export class CloseAccountRequestDto {
+  /** The account's password; accounts without one (Kakao) send none and need a sign-in less than 10 minutes old. */
+  @IsOptional()
+  @IsString()
+  @Length(1, 128)
+  password?: string;
+}
