@@ -1,3 +1,5 @@
+import { createServer, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import {
   createPkcePair,
   KAKAO_DEFAULT_APP,
@@ -8,6 +10,9 @@ import {
   KAKAO_NO_PROFILE_USER,
   KAKAO_OTHER_APP,
   KAKAO_OTHER_APP_USER,
+  KAKAO_STUB_ADMIN_KEY,
+  KAKAO_UNLINK_CALLBACK_TIMEOUT_MS,
+  KAKAO_WRONG_ADMIN_KEY,
   KAKAO_WRONG_CLIENT_SECRET,
   KakaoStub,
   KakaoStubClient,
@@ -15,6 +20,7 @@ import {
 } from '@app/testing';
 
 const REDIRECT_URI = 'http://localhost:3999/api/v1/auth/kakao/callback';
+const FORM_TYPE = 'application/x-www-form-urlencoded';
 const OTHER_REDIRECT_URI = 'http://localhost:3999/api/v1/auth/kakao/other-callback';
 const STATE = 'csrf-state-1';
 
@@ -99,6 +105,23 @@ describe(KakaoStub.name, () => {
 
   const withBearer = (path: string, accessToken: string, method = 'GET'): Promise<Response> =>
     fetch(`${stub.url}${path}`, { method, headers: { authorization: `Bearer ${accessToken}` } });
+
+  /** `POST /v1/user/unlink` as a service does it with the admin key: the target in a form body. */
+  const adminUnlink = (
+    targetId: string,
+    authorization: string | null = `KakaoAK ${KAKAO_STUB_ADMIN_KEY}`,
+    body = `target_id_type=user_id&target_id=${targetId}`,
+  ): Promise<Response> =>
+    fetch(`${stub.url}/v1/user/unlink`, {
+      method: 'POST',
+      headers: { 'content-type': FORM_TYPE, ...(authorization === null ? {} : { authorization }) },
+      body,
+    });
+
+  const expectApiError = async (response: Response, status: number, body: { msg?: string; code: number }) => {
+    expect(response.status).toBe(status);
+    expect(await response.json()).toMatchObject(body);
+  };
 
   const expectTokenError = async (response: Response, status: number, error: string, errorCode: string) => {
     expect(response.status).toBe(status);
@@ -381,22 +404,266 @@ describe(KakaoStub.name, () => {
       expect(after.status).toBe(401);
       expect(await after.json()).toEqual({ msg: 'this access token does not exist', code: -401 });
     });
+  });
 
-    it('unlinks with the admin key and the target in the form', async () => {
+  describe('unlink', () => {
+    it('unlinks with the admin key and the target in the form, writing the 19-digit id raw', async () => {
       const issued = await stub.issueToken({ userId: KAKAO_LARGE_ID_USER.id });
 
-      const response = await fetch(`${stub.url}/v1/user/unlink`, {
-        method: 'POST',
-        headers: {
-          authorization: `KakaoAK ${KAKAO_DEFAULT_APP.adminKey}`,
-          'content-type': 'application/x-www-form-urlencoded',
-        },
-        body: `target_id_type=user_id&target_id=${KAKAO_LARGE_ID_USER.id}`,
-      });
+      const response = await adminUnlink(KAKAO_LARGE_ID_USER.id);
 
+      expect(response.status).toBe(200);
       expect(await response.text()).toBe('{"id":1376016924429759243}');
       expect(await stub.isConnected(KAKAO_LARGE_ID_USER.id)).toBe(false);
+      expect(await stub.unlinks()).toEqual([{ userId: KAKAO_LARGE_ID_USER.id, by: 'admin-key' }]);
+      await expectApiError(await withBearer('/v2/user/me', issued.accessToken), 401, {
+        msg: 'this access token does not exist',
+        code: -401,
+      });
+    });
+
+    it("unlinks with the user's own token, which then stops working, and refuses a second unlink", async () => {
+      const issued = await stub.issueToken({ userId: KAKAO_FULL_CONSENT_USER.id });
+
+      const response = await withBearer('/v1/user/unlink', issued.accessToken, 'POST');
+
+      expect(response.status).toBe(200);
+      expect(await response.text()).toBe(`{"id":${KAKAO_FULL_CONSENT_USER.id}}`);
+      expect(await stub.unlinks()).toEqual([{ userId: KAKAO_FULL_CONSENT_USER.id, by: 'user-token' }]);
+      const again = await withBearer('/v1/user/unlink', issued.accessToken, 'POST');
+      await expectApiError(again, 401, { msg: 'this access token does not exist', code: -401 });
+      await expectApiError(await withBearer('/v1/user/access_token_info', issued.accessToken), 401, { code: -401 });
+      await expectApiError(await adminUnlink(KAKAO_FULL_CONSENT_USER.id), 400, {
+        msg: 'NotRegisteredUserException',
+        code: -101,
+      });
+      expect(await stub.unlinks()).toHaveLength(1);
+    });
+
+    it('refuses a wrong, missing or miscased admin key with 401 (-401) and unlinks no one', async () => {
+      await stub.issueToken({ userId: KAKAO_FULL_CONSENT_USER.id });
+      const target = KAKAO_FULL_CONSENT_USER.id;
+
+      await expectApiError(await adminUnlink(target, `KakaoAK ${KAKAO_WRONG_ADMIN_KEY}`), 401, {
+        msg: 'wrong admin key',
+        code: -401,
+      });
+      const noKey = { msg: 'no authentication key!', code: -401 };
+      await expectApiError(await adminUnlink(target, null), 401, noKey);
+      await expectApiError(await adminUnlink(target, `kakaoAK ${KAKAO_STUB_ADMIN_KEY}`), 401, noKey);
+
+      expect(await stub.isConnected(target)).toBe(true);
+      expect(await stub.unlinks()).toEqual([]);
+    });
+
+    it('answers -101 to an unknown or never connected user and -2 to bad parameters', async () => {
+      await stub.issueToken({ userId: KAKAO_FULL_CONSENT_USER.id });
+      const key = `KakaoAK ${KAKAO_STUB_ADMIN_KEY}`;
+      const notLinked = { msg: 'NotRegisteredUserException', code: -101 };
+
+      await expectApiError(await adminUnlink('999999999'), 400, notLinked);
+      await expectApiError(await adminUnlink(KAKAO_NICKNAME_ONLY_USER.id), 400, notLinked);
+      const target = KAKAO_FULL_CONSENT_USER.id;
+      await expectApiError(await adminUnlink(target, key, `target_id_type=app_user_id&target_id=${target}`), 400, {
+        code: -2,
+      });
+      await expectApiError(await adminUnlink(target, key, 'target_id_type=user_id&target_id=12ab'), 400, { code: -2 });
+      await expectApiError(await adminUnlink(target, key, 'target_id_type=user_id'), 400, { code: -2 });
+      const asJson = await fetch(`${stub.url}/v1/user/unlink`, {
+        method: 'POST',
+        headers: { authorization: key, 'content-type': 'application/json' },
+        body: JSON.stringify({ target_id_type: 'user_id', target_id: target }),
+      });
+      await expectApiError(asJson, 400, { code: -2 });
+
+      expect(await stub.isConnected(target)).toBe(true);
+    });
+
+    it('fails the next unlinks with failUnlinks, leaving other paths alone, then unlinks on the retry', async () => {
+      const issued = await stub.issueToken({ userId: KAKAO_FULL_CONSENT_USER.id });
+      await stub.failUnlinks(2);
+
+      await expectApiError(await adminUnlink(KAKAO_FULL_CONSENT_USER.id), 503, { code: -9798 });
+      expect((await withBearer('/v2/user/me', issued.accessToken)).status).toBe(200);
+      expect((await adminUnlink(KAKAO_FULL_CONSENT_USER.id)).status).toBe(503);
+      expect(await stub.isConnected(KAKAO_FULL_CONSENT_USER.id)).toBe(true);
+      expect(await stub.unlinks()).toEqual([]);
+
+      expect((await adminUnlink(KAKAO_FULL_CONSENT_USER.id)).status).toBe(200);
+      expect(await stub.unlinks()).toEqual([{ userId: KAKAO_FULL_CONSENT_USER.id, by: 'admin-key' }]);
+      expect(await stub.requests({ path: '/v1/user/unlink' })).toHaveLength(3);
+    });
+
+    it('drive failUnlinks and unlinks over HTTP through KakaoStubClient', async () => {
+      const client = new KakaoStubClient(stub.url);
+      await stub.issueToken({ userId: KAKAO_LARGE_ID_USER.id });
+      await client.failUnlinks(1, 500);
+
+      expect((await adminUnlink(KAKAO_LARGE_ID_USER.id)).status).toBe(500);
+      expect(await client.unlinks()).toEqual([]);
+      expect((await adminUnlink(KAKAO_LARGE_ID_USER.id)).status).toBe(200);
+      expect(await client.unlinks()).toEqual([{ userId: '1376016924429759243', by: 'admin-key' }]);
+      await expect(client.failUnlinks(1, 404 as 500)).rejects.toThrow('status must be 500 or 503');
+      await expect(client.failUnlinks(0)).rejects.toThrow('count must be an integer >= 1');
+    });
+  });
+
+  describe('the unlink callback', () => {
+    interface Delivery {
+      method: string;
+      url: string;
+      authorization?: string;
+      contentType?: string;
+      body: string;
+    }
+
+    /** What the service under test received, oldest first. */
+    const deliveries: Delivery[] = [];
+    /** How the service under test answers; answering nothing plays a service too slow for Kakao. */
+    let answer: (response: ServerResponse) => void;
+    let receiver: Server;
+    let callbackUrl: string;
+
+    beforeAll(async () => {
+      receiver = createServer((request, response) => {
+        let body = '';
+        request.setEncoding('utf8');
+        request.on('data', (chunk: string) => (body += chunk));
+        request.on('end', () => {
+          deliveries.push({
+            method: request.method ?? '',
+            url: request.url ?? '',
+            authorization: request.headers.authorization,
+            contentType: request.headers['content-type'],
+            body,
+          });
+          answer(response);
+        });
+      });
+      await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+      callbackUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/kakao/unlink`;
+    });
+
+    afterAll(async () => {
+      receiver.closeAllConnections();
+      await new Promise((resolve) => receiver.close(resolve));
+    });
+
+    beforeEach(() => {
+      deliveries.length = 0;
+      answer = (response) => response.writeHead(200).end();
+    });
+
+    it("POSTs the parameters as a form with the app's admin key, having unlinked the user in the stub", async () => {
+      const issued = await stub.issueToken({ userId: KAKAO_LARGE_ID_USER.id });
+
+      const result = await stub.fireUnlinkCallback({
+        url: callbackUrl,
+        userId: KAKAO_LARGE_ID_USER.id,
+        referrerType: 'UNLINK_FROM_APPS',
+      });
+
+      expect(result).toEqual({ status: 200 });
+      expect(deliveries).toEqual([
+        {
+          method: 'POST',
+          url: '/kakao/unlink',
+          authorization: `KakaoAK ${KAKAO_STUB_ADMIN_KEY}`,
+          contentType: expect.stringMatching(/^application\/x-www-form-urlencoded\b/) as unknown,
+          body: 'app_id=1234&user_id=1376016924429759243&referrer_type=UNLINK_FROM_APPS',
+        },
+      ]);
+      expect(await stub.isConnected(KAKAO_LARGE_ID_USER.id)).toBe(false);
       expect((await withBearer('/v2/user/me', issued.accessToken)).status).toBe(401);
+      expect(await stub.unlinks()).toEqual([]);
+    });
+
+    it('sends GET parameters in the query string, through KakaoStubClient, and reports the status', async () => {
+      const client = new KakaoStubClient(stub.url);
+      answer = (response) => response.writeHead(204).end();
+
+      const result = await client.fireUnlinkCallback({
+        url: `${callbackUrl}?source=kakao`,
+        method: 'GET',
+        userId: KAKAO_FULL_CONSENT_USER.id,
+        referrerType: 'ACCOUNT_DELETE',
+      });
+
+      expect(result).toEqual({ status: 204 });
+      expect(deliveries).toEqual([
+        {
+          method: 'GET',
+          url: `/kakao/unlink?source=kakao&app_id=1234&user_id=${KAKAO_FULL_CONSENT_USER.id}&referrer_type=ACCOUNT_DELETE`,
+          authorization: `KakaoAK ${KAKAO_STUB_ADMIN_KEY}`,
+          body: '',
+        },
+      ]);
+    });
+
+    it('sends a forged admin key and app id as told, leaving the link in the stub alone', async () => {
+      await stub.issueToken({ userId: KAKAO_FULL_CONSENT_USER.id });
+      answer = (response) => response.writeHead(401).end();
+
+      const result = await stub.fireUnlinkCallback({
+        url: callbackUrl,
+        userId: KAKAO_FULL_CONSENT_USER.id,
+        referrerType: 'FORCED_ACCOUNT_DELETE',
+        adminKey: KAKAO_WRONG_ADMIN_KEY,
+        appId: KAKAO_OTHER_APP.appId,
+      });
+
+      expect(result).toEqual({ status: 401 });
+      expect(deliveries[0].authorization).toBe(`KakaoAK ${KAKAO_WRONG_ADMIN_KEY}`);
+      expect(new URLSearchParams(deliveries[0].body).get('app_id')).toBe(String(KAKAO_OTHER_APP.appId));
+      expect(await stub.isConnected(KAKAO_FULL_CONSENT_USER.id)).toBe(true);
+    });
+
+    it('reports a redirect without following it', async () => {
+      answer = (response) => response.writeHead(302, { location: `${callbackUrl}/elsewhere` }).end();
+
+      const result = await stub.fireUnlinkCallback({
+        url: callbackUrl,
+        userId: KAKAO_FULL_CONSENT_USER.id,
+        referrerType: 'UNLINK_FROM_ADMIN',
+      });
+
+      expect(result).toEqual({ status: 302 });
+      expect(deliveries).toHaveLength(1);
+    });
+
+    it('gives up on a service that does not answer within 3 s', async () => {
+      answer = () => undefined;
+
+      const started = Date.now();
+      const result = await new KakaoStubClient(stub.url).fireUnlinkCallback({
+        url: callbackUrl,
+        userId: KAKAO_FULL_CONSENT_USER.id,
+        referrerType: 'UNLINK_FROM_APPS',
+      });
+
+      expect(result).toEqual({ status: 0, error: `no answer within ${KAKAO_UNLINK_CALLBACK_TIMEOUT_MS} ms` });
+      expect(Date.now() - started).toBeGreaterThanOrEqual(KAKAO_UNLINK_CALLBACK_TIMEOUT_MS - 50);
+      expect(Date.now() - started).toBeLessThan(KAKAO_UNLINK_CALLBACK_TIMEOUT_MS + 1_500);
+    });
+
+    it('refuses a callback it cannot send as Kakao would', async () => {
+      const client = new KakaoStubClient(stub.url);
+      const callback = {
+        url: callbackUrl,
+        userId: KAKAO_FULL_CONSENT_USER.id,
+        referrerType: 'UNLINK_FROM_APPS',
+      } as const;
+
+      await expect(
+        client.fireUnlinkCallback({ ...callback, referrerType: 'BOGUS' as 'UNLINK_FROM_APPS' }),
+      ).rejects.toThrow('referrerType must be one of');
+      await expect(client.fireUnlinkCallback({ ...callback, url: '/kakao/unlink' })).rejects.toThrow(
+        'url must be an absolute http(s) URL',
+      );
+      await expect(client.fireUnlinkCallback({ ...callback, method: 'PUT' as 'POST' })).rejects.toThrow(
+        'method must be GET or POST',
+      );
+      expect(deliveries).toEqual([]);
     });
   });
 

@@ -1,13 +1,14 @@
 import type { StubExchange } from './kakao-stub.exchange.js';
 import { emptyReply, jsonReply, type StubReply } from './kakao-stub.reply.js';
 import { KakaoStubInputError, type KakaoStubStore } from './kakao-stub.store.js';
-import type { KakaoStubApp, KakaoStubUser } from './kakao-stub.types.js';
+import type { KakaoStubApp, KakaoStubUnlinkCallback, KakaoStubUser } from './kakao-stub.types.js';
+import { fireUnlinkCallback } from './kakao-unlink-callback.js';
 
 /** The prefix of the test-only control paths. */
 export const CONTROL_PREFIX = '/__stub/';
 
 type JsonObject = Readonly<Record<string, unknown>>;
-type ControlRoute = (store: KakaoStubStore, body: JsonObject, query: URLSearchParams) => StubReply;
+type ControlRoute = (store: KakaoStubStore, body: JsonObject, query: URLSearchParams) => StubReply | Promise<StubReply>;
 
 const CONTROL_ROUTES: Readonly<Record<string, ControlRoute>> = {
   'POST /__stub/reset': (store) => {
@@ -69,6 +70,13 @@ const CONTROL_ROUTES: Readonly<Record<string, ControlRoute>> = {
     });
     return emptyReply();
   },
+  'POST /__stub/fail-unlinks': (store, body) => {
+    store.setUnlinkFailure(requiredNumber(body, 'count'), optionalNumber(body, 'status'));
+    return emptyReply();
+  },
+  'GET /__stub/unlinks': (store) => jsonReply(200, store.unlinks()),
+  'POST /__stub/unlink-callback': async (store, body) =>
+    jsonReply(200, await fireUnlinkCallback(store, unlinkCallbackFrom(body))),
   'POST /__stub/rate-limit': (store, body) => {
     const status = optionalNumber(body, 'status');
     store.setRateLimit({ count: optionalNumber(body, 'count'), status: status as 429 | 400 | undefined });
@@ -90,11 +98,11 @@ const CONTROL_ROUTES: Readonly<Record<string, ControlRoute>> = {
  * The test-only control paths under `/__stub/` (JSON in, JSON out); a bad input answers 400 `{"error": "..."}`.
  * See `KakaoStubClient` for the calls they serve.
  */
-export function control(exchange: StubExchange, store: KakaoStubStore): StubReply {
+export async function control(exchange: StubExchange, store: KakaoStubStore): Promise<StubReply> {
   const route = CONTROL_ROUTES[`${exchange.method} ${exchange.path}`];
   if (!route) return jsonReply(404, { error: `No stub control at ${exchange.method} ${exchange.path}` });
   try {
-    return route(store, parseJsonObject(exchange.body), exchange.query);
+    return await route(store, parseJsonObject(exchange.body), exchange.query);
   } catch (error) {
     if (error instanceof KakaoStubInputError) return jsonReply(400, { error: error.message });
     throw error;
@@ -129,6 +137,18 @@ function appFrom(body: JsonObject): KakaoStubApp {
     clientSecret: secret,
     adminKey: requiredString(body, 'adminKey'),
     redirectUris,
+  };
+}
+
+/** The callback as sent; its values (URL, method, referrer type) are checked where it is fired. */
+function unlinkCallbackFrom(body: JsonObject): KakaoStubUnlinkCallback {
+  return {
+    url: requiredString(body, 'url'),
+    method: optionalString(body, 'method') as KakaoStubUnlinkCallback['method'],
+    userId: requiredString(body, 'userId'),
+    referrerType: requiredString(body, 'referrerType') as KakaoStubUnlinkCallback['referrerType'],
+    adminKey: optionalString(body, 'adminKey'),
+    appId: optionalNumber(body, 'appId'),
   };
 }
 

@@ -17,6 +17,9 @@ import type {
   KakaoStubRequest,
   KakaoStubRequestFilter,
   KakaoStubTokenRequest,
+  KakaoStubUnlink,
+  KakaoStubUnlinkCallback,
+  KakaoStubUnlinkCallbackResult,
   KakaoStubUser,
 } from './kakao-stub.types.js';
 
@@ -88,6 +91,18 @@ export class KakaoStubClient implements KakaoStubControl {
 
   async failNext(failure: KakaoStubFailure = {}): Promise<void> {
     await this.call('POST', '/__stub/fail', failure);
+  }
+
+  async failUnlinks(count: number, status?: 500 | 503): Promise<void> {
+    await this.call('POST', '/__stub/fail-unlinks', { count, status });
+  }
+
+  async unlinks(): Promise<KakaoStubUnlink[]> {
+    return (await this.call('GET', '/__stub/unlinks')) as KakaoStubUnlink[];
+  }
+
+  async fireUnlinkCallback(callback: KakaoStubUnlinkCallback): Promise<KakaoStubUnlinkCallbackResult> {
+    return (await this.call('POST', '/__stub/unlink-callback', callback)) as KakaoStubUnlinkCallbackResult;
   }
 
   async rateLimitNext(rateLimit: KakaoStubRateLimit = {}): Promise<void> {

@@ -42,10 +42,10 @@ export function toLoggedRequest(exchange: StubExchange, at: Date): KakaoStubRequ
   };
 }
 
-/** The scheme and credentials of the `Authorization` header (scheme lower-cased), if well formed. */
+/** The scheme (as sent: Kakao matches `KakaoAK` case-sensitively) and credentials of `Authorization`, if well formed. */
 export function authorization(exchange: StubExchange): { scheme: string; credentials: string } | undefined {
   const match = /^(\S+)\s+(\S+)\s*$/.exec(exchange.headers.authorization ?? '');
-  return match ? { scheme: match[1].toLowerCase(), credentials: match[2] } : undefined;
+  return match ? { scheme: match[1], credentials: match[2] } : undefined;
 }
 
 async function readBody(request: IncomingMessage): Promise<string> {

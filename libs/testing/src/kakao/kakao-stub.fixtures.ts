@@ -1,11 +1,23 @@
 import type { KakaoStubApp, KakaoStubUser } from './kakao-stub.types.js';
 
-/** The app the API under test is configured with (`KAKAO_CLIENT_ID`, `KAKAO_CLIENT_SECRET`, `KAKAO_APP_ID`). */
+/**
+ * The default app's admin key (`KAKAO_ADMIN_KEY`): the API sends it to unlink a user (`Authorization: KakaoAK <key>`)
+ * and checks it on Kakao's unlink callbacks.
+ */
+export const KAKAO_STUB_ADMIN_KEY = 'stub-admin-key';
+
+/** An admin key of no app: unlinking with it answers 401 (-401), and a callback carrying it is forged. */
+export const KAKAO_WRONG_ADMIN_KEY = 'not-the-stub-admin-key';
+
+/**
+ * The app the API under test is configured with (`KAKAO_CLIENT_ID`, `KAKAO_CLIENT_SECRET`, `KAKAO_APP_ID`,
+ * `KAKAO_ADMIN_KEY`).
+ */
 export const KAKAO_DEFAULT_APP: KakaoStubApp = Object.freeze({
   clientId: 'stub-rest-api-key',
   appId: 1234,
   clientSecret: 'stub-client-secret',
-  adminKey: 'stub-admin-key',
+  adminKey: KAKAO_STUB_ADMIN_KEY,
   redirectUris: Object.freeze([]),
 });
 
@@ -160,6 +172,7 @@ export function kakaoStubEnv(stubUrl: string, redirectUri: string = KAKAO_LOCAL_
     KAKAO_CLIENT_ID: KAKAO_DEFAULT_APP.clientId,
     KAKAO_CLIENT_SECRET: KAKAO_DEFAULT_APP.clientSecret ?? '',
     KAKAO_APP_ID: String(KAKAO_DEFAULT_APP.appId),
+    KAKAO_ADMIN_KEY: KAKAO_DEFAULT_APP.adminKey,
     KAKAO_REDIRECT_URI: redirectUri,
   };
 }

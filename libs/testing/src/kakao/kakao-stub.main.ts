@@ -18,7 +18,8 @@ const stub = await KakaoStub.start({
 console.log(`Kakao stub listening on ${stub.url}. Point the API at it with:\n`);
 for (const [name, value] of Object.entries(stub.env(redirectUri))) console.log(`${name}=${value}`);
 console.log(
-  `\nTest controls: ${stub.url}/__stub/ (next-login, tokens, codes, delay, fail, rate-limit, requests, reset)`,
+  `\nTest controls: ${stub.url}/__stub/ (next-login, tokens, codes, delay, fail, fail-unlinks, unlinks, ` +
+    'unlink-callback, rate-limit, requests, reset)',
 );
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

@@ -24,8 +24,12 @@ import type {
   KakaoStubRequest,
   KakaoStubRequestFilter,
   KakaoStubTokenRequest,
+  KakaoStubUnlink,
+  KakaoStubUnlinkCallback,
+  KakaoStubUnlinkCallbackResult,
   KakaoStubUser,
 } from './kakao-stub.types.js';
+import { fireUnlinkCallback } from './kakao-unlink-callback.js';
 import { accessTokenInfo, apiError, logout, unlink, userMe } from './kakao-user-api.handler.js';
 
 /** How to start the stub. */
@@ -155,6 +159,18 @@ export class KakaoStub implements KakaoStubControl {
 
   failNext(failure: KakaoStubFailure = {}): Promise<void> {
     return settle(() => this.store.setFailure(failure));
+  }
+
+  failUnlinks(count: number, status?: 500 | 503): Promise<void> {
+    return settle(() => this.store.setUnlinkFailure(count, status));
+  }
+
+  unlinks(): Promise<KakaoStubUnlink[]> {
+    return settle(() => this.store.unlinks());
+  }
+
+  fireUnlinkCallback(callback: KakaoStubUnlinkCallback): Promise<KakaoStubUnlinkCallbackResult> {
+    return fireUnlinkCallback(this.store, callback);
   }
 
   rateLimitNext(rateLimit: KakaoStubRateLimit = {}): Promise<void> {

@@ -8,6 +8,7 @@ import { randomToken } from './kakao-stub.pkce.js';
 import { isKakaoId } from './kakao-stub.reply.js';
 import type {
   KakaoStubApp,
+  KakaoStubCallerAuth,
   KakaoStubCodeRequest,
   KakaoStubDelay,
   KakaoStubFailure,
@@ -16,6 +17,7 @@ import type {
   KakaoStubRequest,
   KakaoStubRequestFilter,
   KakaoStubTokenRequest,
+  KakaoStubUnlink,
   KakaoStubUser,
 } from './kakao-stub.types.js';
 
@@ -25,6 +27,8 @@ export const REFRESH_TOKEN_TTL = 5_183_999;
 /** A refresh grant rotates the refresh token once it has less than a month left. */
 export const REFRESH_ROTATION_THRESHOLD = 2_592_000;
 const CODE_TTL = 600;
+/** The path `failUnlinks` fails. */
+const UNLINK_PATH = '/v1/user/unlink';
 
 /** An authorization code and what it is bound to. */
 export interface StoredCode {
@@ -62,7 +66,7 @@ interface CountedRule<T> {
 export class KakaoStubInputError extends Error {}
 
 /**
- * The whole state of the stub: apps and users (configuration) and codes, tokens, connections, queued login
+ * The whole state of the stub: apps and users (configuration) and codes, tokens, connections, unlinks, queued login
  * decisions, faults, the clock offset and the request log (runtime state, cleared by `reset`).
  */
 export class KakaoStubStore {
@@ -72,9 +76,11 @@ export class KakaoStubStore {
   private readonly accessTokens = new Map<string, StoredToken>();
   private readonly refreshTokens = new Map<string, StoredToken>();
   private readonly connections = new Set<string>();
+  private unlinkLog: KakaoStubUnlink[] = [];
   private decisions: LoginDecision[] = [];
   private delay?: CountedRule<KakaoStubDelay>;
   private failure?: CountedRule<KakaoStubFailure>;
+  private unlinkFailure?: CountedRule<KakaoStubFailure>;
   private rateLimit?: CountedRule<KakaoStubRateLimit>;
   private clockOffsetMs = 0;
   private log: KakaoStubRequest[] = [];
@@ -92,9 +98,11 @@ export class KakaoStubStore {
     this.accessTokens.clear();
     this.refreshTokens.clear();
     this.connections.clear();
+    this.unlinkLog = [];
     this.decisions = [];
     this.delay = undefined;
     this.failure = undefined;
+    this.unlinkFailure = undefined;
     this.rateLimit = undefined;
     this.clockOffsetMs = 0;
     this.log = [];
@@ -121,6 +129,13 @@ export class KakaoStubStore {
 
   app(clientId: string): KakaoStubApp | undefined {
     return this.apps.get(clientId);
+  }
+
+  /** The app, or a `KakaoStubInputError` naming the unknown client id. */
+  requireApp(clientId: string): KakaoStubApp {
+    const app = this.apps.get(clientId);
+    if (!app) throw new KakaoStubInputError(`Unknown app: ${clientId}`);
+    return app;
   }
 
   appByAdminKey(adminKey: string): KakaoStubApp | undefined {
@@ -160,6 +175,16 @@ export class KakaoStubStore {
   disconnect(userId: string, clientId: string): void {
     this.connections.delete(connectionKey(userId, clientId));
     this.revokeTokens(userId, clientId);
+  }
+
+  /** An unlink requested through the API (`POST /v1/user/unlink`): disconnects the user and records the call. */
+  unlink(userId: string, clientId: string, by: KakaoStubCallerAuth): void {
+    this.disconnect(userId, clientId);
+    this.unlinkLog.push({ userId, by });
+  }
+
+  unlinks(): KakaoStubUnlink[] {
+    return [...this.unlinkLog];
   }
 
   // Login decisions
@@ -268,6 +293,12 @@ export class KakaoStubStore {
     this.failure = { rule: failure, remaining: validCount(failure.count) };
   }
 
+  /** Fails the next `count` unlink calls; kept apart from `setFailure` so that a test can use both. */
+  setUnlinkFailure(count: number, status = 503): void {
+    if (status !== 500 && status !== 503) throw new KakaoStubInputError('status must be 500 or 503');
+    this.unlinkFailure = { rule: { status, path: UNLINK_PATH }, remaining: validCount(count) };
+  }
+
   setRateLimit(rateLimit: KakaoStubRateLimit): void {
     if (rateLimit.status !== undefined && rateLimit.status !== 429 && rateLimit.status !== 400) {
       throw new KakaoStubInputError('status must be 429 or 400');
@@ -280,9 +311,9 @@ export class KakaoStubStore {
     return takeMatching(this.delay, path)?.ms ?? 0;
   }
 
-  /** The failure status the request to `path` must answer, using up one count. */
+  /** The failure status the request to `path` must answer, using up one count of the first rule that applies. */
   takeFailure(path: string): number | undefined {
-    const failure = takeMatching(this.failure, path);
+    const failure = takeMatching(this.failure, path) ?? takeMatching(this.unlinkFailure, path);
     return failure ? (failure.status ?? 503) : undefined;
   }
 
@@ -314,12 +345,6 @@ export class KakaoStubStore {
     const token = randomToken();
     tokens.set(token, { token, userId, clientId, expiresAt: this.now() + ttl * 1000 });
     return token;
-  }
-
-  private requireApp(clientId: string): KakaoStubApp {
-    const app = this.apps.get(clientId);
-    if (!app) throw new KakaoStubInputError(`Unknown app: ${clientId}`);
-    return app;
   }
 
   private requireUser(userId: string): KakaoStubUser {

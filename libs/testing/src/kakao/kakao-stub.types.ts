@@ -109,6 +109,43 @@ export interface KakaoStubRateLimit {
   readonly status?: 429 | 400;
 }
 
+/** How a call to `/v1/user/unlink` (or `/v1/user/logout`) proved its right to act for the user. */
+export type KakaoStubCallerAuth = 'admin-key' | 'user-token';
+
+/** An unlink done by `POST /v1/user/unlink`, as `unlinks()` lists it. */
+export interface KakaoStubUnlink {
+  readonly userId: string;
+  /** `admin-key`: `Authorization: KakaoAK <admin key>` and the target in the form; `user-token`: the user's Bearer. */
+  readonly by: KakaoStubCallerAuth;
+}
+
+/** Why Kakao tells the app that a user left it (the callback's `referrer_type`). */
+export type KakaoStubUnlinkReferrer =
+  'UNLINK_FROM_APPS' | 'UNLINK_FROM_ADMIN' | 'ACCOUNT_DELETE' | 'FORCED_ACCOUNT_DELETE' | 'INCOMPLETE_SIGN_UP';
+
+/** The unlink callback (연결 끊기 알림) to send, as Kakao sends it for the default app. */
+export interface KakaoStubUnlinkCallback {
+  /** The callback URL registered with Kakao, e.g. `http://127.0.0.1:3000/api/v1/auth/kakao/unlink`. */
+  readonly url: string;
+  /** The registered method: `POST` (default) sends a form body, `GET` a query string. */
+  readonly method?: 'GET' | 'POST';
+  /** The `user_id` parameter, sent as given (the user need not exist in the stub). */
+  readonly userId: string;
+  readonly referrerType: KakaoStubUnlinkReferrer;
+  /** Sent as `Authorization: KakaoAK <adminKey>`; defaults to the default app's, override it to forge a callback. */
+  readonly adminKey?: string;
+  /** The `app_id` parameter; defaults to the default app's, override it to forge a callback. */
+  readonly appId?: number;
+}
+
+/** What the service under test answered to an unlink callback. */
+export interface KakaoStubUnlinkCallbackResult {
+  /** The HTTP status (a redirect is not followed, so a 3xx is reported as such); 0 when no answer came. */
+  readonly status: number;
+  /** Why no answer came (no answer within 3 s, connection refused, ...); present only when `status` is 0. */
+  readonly error?: string;
+}
+
 /** One request the stub received on a Kakao path (control paths are not recorded). */
 export interface KakaoStubRequest {
   /** ISO timestamp of arrival. */
@@ -138,8 +175,8 @@ export interface KakaoStubControl {
   /** Base URL serving both the kauth and the kapi paths. */
   readonly url: string;
   /**
-   * Forgets codes, tokens, connections, queued decisions, faults, the clock offset, the log and added users; apps
-   * (and their redirect URIs) stay.
+   * Forgets codes, tokens, connections, unlinks, queued decisions, faults, the clock offset, the log and added users;
+   * apps (and their redirect URIs) stay.
    */
   reset(): Promise<void>;
   /** Adds (or replaces) an app; apps survive `reset`. */
@@ -166,10 +203,20 @@ export interface KakaoStubControl {
   isConnected(userId: string, clientId?: string): Promise<boolean>;
   /** Slows down the next matching requests. */
   delayNext(delay: KakaoStubDelay): Promise<void>;
-  /** Fails the next matching requests (503 by default). */
+  /** Fails the next matching requests (503 by default); `failUnlinks` is a separate rule that composes with it. */
   failNext(failure?: KakaoStubFailure): Promise<void>;
   /** Refuses the next token requests with KOE237. */
   rateLimitNext(rateLimit?: KakaoStubRateLimit): Promise<void>;
+  /** Fails the next `count` calls to `POST /v1/user/unlink` at once with `status` (503 by default), unlinking no one. */
+  failUnlinks(count: number, status?: 500 | 503): Promise<void>;
+  /** The unlinks done through `POST /v1/user/unlink`, oldest first (refused and failed calls are not listed). */
+  unlinks(): Promise<KakaoStubUnlink[]>;
+  /**
+   * Sends the unlink callback to the service under test as Kakao does, following no redirect and giving up after
+   * 3 s. A genuine callback (the app's own admin key and app id) first unlinks the user from the default app in the
+   * stub, since every referrer type means the link is gone on Kakao's side; a forged one changes nothing.
+   */
+  fireUnlinkCallback(callback: KakaoStubUnlinkCallback): Promise<KakaoStubUnlinkCallbackResult>;
   /** Moves the stub's clock forward, to expire codes and tokens. */
   advanceTime(seconds: number): Promise<void>;
   /** The requests received on Kakao paths, oldest first. */

@@ -1,12 +1,13 @@
 import { authorization, type StubExchange } from './kakao-stub.exchange.js';
-import { jsonReply, jsonWithRawId, rawJsonReply, type StubReply } from './kakao-stub.reply.js';
+import { isKakaoId, jsonReply, jsonWithRawId, rawJsonReply, type StubReply } from './kakao-stub.reply.js';
 import type { KakaoStubStore } from './kakao-stub.store.js';
-import type { KakaoStubApp } from './kakao-stub.types.js';
+import type { KakaoStubApp, KakaoStubCallerAuth } from './kakao-stub.types.js';
 
 /** The user and app a `kapi` call acts for. */
 interface Caller {
   readonly userId: string;
   readonly app: KakaoStubApp;
+  readonly by: KakaoStubCallerAuth;
   /** Seconds the access token has left; absent for an admin key call. */
   readonly expiresIn?: number;
 }
@@ -37,12 +38,16 @@ export function logout(exchange: StubExchange, store: KakaoStubStore): StubReply
   return rawJsonReply(200, jsonWithRawId(outcome.caller.userId));
 }
 
-/** `POST /v1/user/unlink` (Bearer or KakaoAK admin key): disconnects the user from the app; answers `{"id":…}`. */
+/**
+ * `POST /v1/user/unlink` (Bearer or KakaoAK admin key): disconnects the user from the app, which ends the user's
+ * tokens, and records the unlink; answers `{"id":…}`. A user not (or no longer) connected answers -101.
+ */
 export function unlink(exchange: StubExchange, store: KakaoStubStore): StubReply {
   const outcome = userOrAdminCaller(exchange, store);
   if (!outcome.ok) return outcome.reply;
-  store.disconnect(outcome.caller.userId, outcome.caller.app.clientId);
-  return rawJsonReply(200, jsonWithRawId(outcome.caller.userId));
+  const { userId, app, by } = outcome.caller;
+  store.unlink(userId, app.clientId, by);
+  return rawJsonReply(200, jsonWithRawId(userId));
 }
 
 /** A Kakao API error body, `{"msg","code"}`. */
@@ -52,23 +57,31 @@ export function apiError(status: number, msg: string, code: number, headers: Rec
 
 function bearerCaller(exchange: StubExchange, store: KakaoStubStore): CallerOutcome {
   const auth = authorization(exchange);
-  if (auth?.scheme !== 'bearer') return invalidToken('this access token does not exist');
+  if (auth?.scheme.toLowerCase() !== 'bearer') return invalidToken('this access token does not exist');
   const lookup = store.lookupAccessToken(auth.credentials);
   if (lookup.state === 'missing') return invalidToken('this access token does not exist');
   if (lookup.state === 'expired') return invalidToken('this access token is already expired');
   const app = store.app(lookup.token.clientId);
   if (!app) return invalidToken('this access token does not exist');
-  return { ok: true, caller: { userId: lookup.token.userId, app, expiresIn: lookup.expiresIn } };
+  const caller = { userId: lookup.token.userId, app, by: 'user-token', expiresIn: lookup.expiresIn } as const;
+  return { ok: true, caller };
 }
 
+/**
+ * A Bearer token, or the admin key as `KakaoAK <key>`. Kakao reads that scheme case-sensitively: `kakaoAK <key>`, like
+ * no header at all, answers "no authentication key!".
+ */
 function userOrAdminCaller(exchange: StubExchange, store: KakaoStubStore): CallerOutcome {
   const auth = authorization(exchange);
-  return auth?.scheme === 'kakaoak'
-    ? adminCaller(auth.credentials, exchange.form, store)
-    : bearerCaller(exchange, store);
+  if (auth?.scheme === 'KakaoAK') return adminCaller(auth.credentials, exchange.form, store);
+  if (auth?.scheme.toLowerCase() === 'bearer') return bearerCaller(exchange, store);
+  return { ok: false, reply: apiError(401, 'no authentication key!', -401) };
 }
 
-/** An admin key call names its target in the form: `target_id_type=user_id&target_id=<id>`. */
+/**
+ * An admin key call names its target in the form body: `target_id_type=user_id&target_id=<id>` (a JSON body or a
+ * query string is not read, so it fails as missing parameters).
+ */
 function adminCaller(adminKey: string, form: URLSearchParams, store: KakaoStubStore): CallerOutcome {
   const app = store.appByAdminKey(adminKey);
   if (!app) return { ok: false, reply: apiError(401, 'wrong admin key', -401) };
@@ -76,10 +89,11 @@ function adminCaller(adminKey: string, form: URLSearchParams, store: KakaoStubSt
     return { ok: false, reply: apiError(400, 'target_id_type must be user_id', -2) };
   }
   const userId = form.get('target_id') ?? '';
+  if (!isKakaoId(userId)) return { ok: false, reply: apiError(400, 'target_id must be a user id', -2) };
   if (!store.isConnected(userId, app.clientId)) {
     return { ok: false, reply: apiError(400, 'NotRegisteredUserException', -101) };
   }
-  return { ok: true, caller: { userId, app } };
+  return { ok: true, caller: { userId, app, by: 'admin-key' } };
 }
 
 function invalidToken(msg: string): CallerOutcome {
