@@ -1,13 +1,23 @@
 import { Role } from '@app/database';
-import { createTestDatabase, SmtpSink, type TestDatabase } from '@app/testing';
+import { createTestDatabase, query, SmtpSink, type TestDatabase } from '@app/testing';
 import { randomUUID } from 'node:crypto';
 import { startApi, TEST_SPA_ORIGIN, testApiEnv, type TestApi } from './support/api.js';
 import { REDIS_CLIENT } from '@app/redis';
 import type { Redis } from 'ioredis';
 import { addressDigest, AuthKeys } from '../apps/api/src/auth/auth-keys.js';
 import { PENDING_SIGNUPS_MAX } from '../apps/api/src/auth/auth.constants.js';
-import { call, createPendingSignup, createUser, login, mailedCode, PASSWORD, post, refresh } from './support/auth.js';
-import { json } from './support/http.js';
+import {
+  call,
+  createPendingSignup,
+  createUser,
+  login,
+  mailedCode,
+  PASSWORD,
+  post,
+  refresh,
+  type TestUser,
+} from './support/auth.js';
+import { eventually, json } from './support/http.js';
 import { startWorker, testWorkerEnv, type TestWorker } from './support/worker.js';
 
 describe('email sign-up, sign-in, refresh and sign-out', () => {
@@ -363,9 +373,16 @@ describe('email sign-up, sign-in, refresh and sign-out', () => {
 
   it('lists users for an admin by keyset cursor too, each once', async () => {
     const admin = await login(api, await createUser(api, { role: Role.Admin }));
-    const created = [];
+    const created: TestUser[] = [];
     for (let i = 0; i < 3; i += 1)
       created.push(await createUser(api, { email: `cursor-${i}-${Date.now()}@example.com` }));
+    // Written behind the api's back (no client position to read them by): listed once the replica has them.
+    await eventually(async () => {
+      const rows = await query(database.replicaUrl, 'SELECT 1 FROM users WHERE id = ANY($1)', [
+        created.map((u) => u.id),
+      ]);
+      return rows.length === created.length;
+    });
     const seen: string[] = [];
     const pageAfter = (cursor: string | null) =>
       call(api, `/admin/users?q=cursor-&limit=2${cursor ? `&cursor=${cursor}` : ''}`, admin.accessToken);

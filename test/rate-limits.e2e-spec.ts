@@ -1,6 +1,6 @@
 import { createTestDatabase, type TestDatabase } from '@app/testing';
 import { startApi, testApiEnv, type TestApi } from './support/api.js';
-import { call, createUser, login, PASSWORD, post, refresh } from './support/auth.js';
+import { call, createUser, issueCode, login, PASSWORD, post, refresh } from './support/auth.js';
 import { json } from './support/http.js';
 
 // Tight limits so that each one is reached in a few calls; two instances show that the counters are shared.
@@ -151,6 +151,28 @@ describe('rate limits', () => {
     await expectLimited(await signIn(first, PASSWORD, '192.0.2.72', `${deviceCookie.split('.')[0]}.forged`));
     // The owner's browser has its own allowance: it signs in from yet another network.
     expect((await signIn(second, PASSWORD, '192.0.2.50', deviceCookie)).status).toBe(200);
+  });
+
+  it('lets a password reset get the owner back in while the account allowance is used up', async () => {
+    const owner = await createUser(first);
+    const signIn = (password: string, ip: string, cookie?: string) =>
+      post(first, '/auth/login', { email: owner.email, password }, { ...fromIp(ip), ...(cookie && { cookie }) });
+    for (const n of [1, 2, 3]) expect((await signIn('wrong-password', `203.0.114.${n}`)).status).toBe(401);
+    await expectLimited(await signIn(PASSWORD, '203.0.114.4'));
+
+    // The owner proves the address: the reset's browser gets a device cookie, and with it its own allowance.
+    const newPassword = 'amber-orchard-ferry-93';
+    const reset = await post(
+      second,
+      '/auth/password/reset',
+      { email: owner.email, code: await issueCode(second, owner.email, 'reset'), newPassword },
+      fromIp('203.0.114.5'),
+    );
+    expect(reset.status).toBe(204);
+    const deviceCookie = reset.headers.getSetCookie().find((header) => header.startsWith('modak_device='))!;
+    expect(deviceCookie).toMatch(/Path=\/api\/v1\/auth\/login/);
+    expect((await signIn(newPassword, '203.0.114.5', deviceCookie.split(';')[0])).status).toBe(200);
+    await expectLimited(await signIn(newPassword, '203.0.114.6'));
   });
 
   it('limits refreshes per session', async () => {

@@ -2,6 +2,7 @@ import { createTestDatabase, query, RedisServer, SmtpSink, type TestDatabase } f
 import { startApi, testApiEnv, type TestApi } from './support/api.js';
 import { call, createUser, login, type TestUser } from './support/auth.js';
 import { eventually, json } from './support/http.js';
+import { pendingMail } from './support/outbox.js';
 import { startWorker, testWorkerEnv, type TestWorker } from './support/worker.js';
 
 // The api and the worker share a Redis of their own, which these tests take away and bring back.
@@ -39,14 +40,7 @@ describe('task mail through Redis and SMTP outages', () => {
       body: JSON.stringify(body),
     });
   const mailsAbout = (title: string) => sink.messages.filter((m) => m.subject.includes(title));
-  const pendingOutbox = async (title: string) =>
-    (
-      await query(
-        database.primaryUrl,
-        "SELECT 1 FROM outbox WHERE dispatched_at IS NULL AND payload->>'subject' LIKE $1",
-        [`%${title}%`],
-      )
-    ).length;
+  const pendingOutbox = (title: string) => pendingMail(database, api.config.mailSealKey, title);
   const settle = () => new Promise((resolve) => setTimeout(resolve, 1_000));
 
   it('accepts task changes while Redis is down and mails them once Redis is back, each once', async () => {

@@ -323,16 +323,18 @@ describe('tasks', () => {
       expect(sink.to(people.admin.user.email)).toHaveLength(0);
     });
 
-    it('records each mail in the outbox and dispatches it once', async () => {
+    it('records each mail in the outbox, sealed, dispatches it once, and empties the row', async () => {
+      const [{ now: since }] = await query<{ now: Date }>(database.primaryUrl, 'SELECT clock_timestamp() AS now');
       const task = await createTask({ title: `outbox ${Date.now()}`, assigneeId: people.assignee.user.id });
       await sink.waitFor((m) => m.subject.includes(task.title));
-      const rows = await query<{ dispatched_at: Date | null }>(
+      const rows = await query<{ dispatched_at: Date | null; payload: unknown }>(
         database.primaryUrl,
-        "SELECT dispatched_at FROM outbox WHERE payload->>'subject' LIKE $1",
-        [`%${task.title}%`],
+        "SELECT dispatched_at, payload FROM outbox WHERE kind = 'mail' AND created_at >= $1",
+        [since],
       );
       expect(rows).toHaveLength(1);
-      expect(rows[0].dispatched_at).toBeInstanceOf(Date);
+      expect(rows[0]).toEqual({ dispatched_at: expect.any(Date), payload: {} });
+      expect(sink.messages.filter((m) => m.subject.includes(task.title))).toHaveLength(1);
     });
   });
 });

@@ -54,6 +54,7 @@ const USER_COLUMNS = (alias) =>
     'email_verified_at',
     'kakao_id',
     'banned_at',
+    'closed_at',
     'created_at',
     'updated_at',
   ]

@@ -61,10 +61,12 @@ export function processEnvironment(process: AppProcess, runtime: AppRuntime): Pr
       MAIL_SEAL_KEY: EcsSecret.fromSecretsManager(secrets.mailSeal),
     },
   };
+  // The worker unlinks closed accounts at Kakao with the admin key; the api checks Kakao's unlink callback with it.
+  const kakaoAdmin = secrets.kakaoAdminKey && { KAKAO_ADMIN_KEY: EcsSecret.fromSecretsManager(secrets.kakaoAdminKey) };
   if (process === 'worker') {
     return {
       environment: { ...stateful.environment, MAIL_FROM: config.app.mailFrom },
-      secrets: { ...stateful.secrets, SMTP_URL: EcsSecret.fromSecretsManager(secrets.smtpUrl) },
+      secrets: { ...stateful.secrets, SMTP_URL: EcsSecret.fromSecretsManager(secrets.smtpUrl), ...kakaoAdmin },
     };
   }
 
@@ -90,6 +92,7 @@ export function processEnvironment(process: AppProcess, runtime: AppRuntime): Pr
       ...(secrets.kakaoClientSecret && {
         KAKAO_CLIENT_SECRET: EcsSecret.fromSecretsManager(secrets.kakaoClientSecret),
       }),
+      ...kakaoAdmin,
     },
   };
 }

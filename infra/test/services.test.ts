@@ -140,7 +140,7 @@ describe('secrets come from Secrets Manager, never as plain environment values',
     }
   });
 
-  test('with Kakao configured, the api gets its settings and its client secret', () => {
+  test('with Kakao configured, the api gets its settings, client secret and admin key, and the worker the key', () => {
     const kakao = synthesize({
       kakaoClientId: 'rest-api-key',
       kakaoRedirectUri: 'https://api.modak.example.com/api/v1/auth/kakao/callback',
@@ -148,7 +148,8 @@ describe('secrets come from Secrets Manager, never as plain environment values',
     });
     const container = containerOf(kakao.templates.services, 'modak-api');
     expect(environmentOf(container)).toMatchObject({ KAKAO_CLIENT_ID: 'rest-api-key', KAKAO_APP_ID: '123456' });
-    expect(secretNamesOf(container)).toContain('KAKAO_CLIENT_SECRET');
+    expect(secretNamesOf(container)).toEqual(expect.arrayContaining(['KAKAO_CLIENT_SECRET', 'KAKAO_ADMIN_KEY']));
+    expect(secretNamesOf(containerOf(kakao.templates.services, 'modak-worker'))).toContain('KAKAO_ADMIN_KEY');
   });
 });
 

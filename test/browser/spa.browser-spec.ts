@@ -140,6 +140,36 @@ describe('the SPA on its own origin, in Chromium, through the typed client', () 
     }
   });
 
+  it('resets a forgotten password with the mailed code, then signs in with the new one', async () => {
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      const watched = watchPage(page);
+      const user = await createUser(api);
+      await expect(open(page)).resolves.toBe('signed-out');
+
+      await expect(page.evaluate((body) => spa.forgotPassword(body), { email: user.email })).resolves.toEqual({
+        status: 202,
+      });
+      const mail = await sink.waitFor((m) => m.to.includes(user.email) && m.subject.includes('password reset code'));
+      const code = /\b(\d{6})\b/.exec(mail.text)![1];
+      const newPassword = 'amber-orchard-ferry-93';
+      await expect(
+        page.evaluate((body) => spa.resetPassword(body), { email: user.email, code, newPassword }),
+      ).resolves.toEqual({ status: 204 });
+
+      const old = await page.evaluate((body) => spa.login(body), { email: user.email, password: PASSWORD });
+      expect(old).toMatchObject({ status: 401, problem: { code: 'INVALID_CREDENTIALS' } });
+      const signedIn = await page.evaluate((body) => spa.login(body), { email: user.email, password: newPassword });
+      expect(signedIn).toMatchObject({ status: 200, data: { email: user.email } });
+      await expect(page.locator('#status').textContent()).resolves.toContain(user.email);
+      // The one refusal the test asked for (the old password), besides the first load's refresh without a cookie.
+      expect(watched.errors.filter((error) => !error.includes('status of 401 '))).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('keeps another origin out: its reads are blocked and its writes are never sent', async () => {
     const context = await browser.newContext({ viewport: { width: 900, height: 480 } });
     try {

@@ -1,11 +1,12 @@
 import { Role } from '@app/database';
-import { createTestDatabase, query, RedisServer, SmtpSink, type TestDatabase } from '@app/testing';
+import { createTestDatabase, RedisServer, SmtpSink, type TestDatabase } from '@app/testing';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startApi, testApiEnv, type TestApi } from '../support/api.js';
 import { call, createUser, login, post, refresh, type Tokens, type TestUser } from '../support/auth.js';
 import { eventually, json } from '../support/http.js';
+import { pendingMail } from '../support/outbox.js';
 import { Load, type LoadClient, type Sample } from '../support/load.js';
 import { startWorker, testWorkerEnv, type TestWorker } from '../support/worker.js';
 import { ReadinessWatch } from './readiness-watch.js';
@@ -56,14 +57,7 @@ describe('Redis crashing under load and coming back', () => {
   };
   const send = (method: string, route: string, token: string, body: unknown) =>
     call(api, route, token, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  const undispatched = async (subject: string) =>
-    (
-      await query(
-        database.primaryUrl,
-        "SELECT 1 FROM outbox WHERE dispatched_at IS NULL AND payload->>'subject' LIKE $1",
-        [`%${subject}%`],
-      )
-    ).length;
+  const undispatched = (subject: string) => pendingMail(database, api.config.mailSealKey, subject);
 
   it('answers 503 only where Redis is needed, keeps serving the rest, and loses no session or queued mail', async () => {
     const base = `${api.url}/api/v1`;

@@ -220,6 +220,13 @@ describe('access control, route by route', () => {
         }),
       expected: [401, 204, _, _, 204, 401],
     },
+    {
+      // The caller's own account, a fresh one (closing the shared accounts would end the other rows' calls).
+      route: 'DELETE /users/me',
+      prepare: freshSession,
+      send: (caller, { token }) => request(withToken(caller, token), 'DELETE', '/users/me', { password: PASSWORD }),
+      expected: [401, 204, _, _, 204, 401],
+    },
     // ---- admin: the role decides ---------------------------------------------------------------------------------------
     { route: 'GET /admin/users', send: get('/admin/users'), expected: [401, 403, _, _, 200, 401] },
     {
@@ -313,6 +320,12 @@ describe('access control, route by route', () => {
       expected: [302, 302, _, _, 302, 302],
     },
     // ---- operations, outside /api/v1 -----------------------------------------------------------------------------------
+    {
+      // Kakao's own call, authenticated by the app admin key: no user's token opens it.
+      route: 'GET /auth/kakao/unlink',
+      send: get('/auth/kakao/unlink?app_id=1234&user_id=3638567622&referrer_type=UNLINK_FROM_APPS'),
+      expected: [401, 401, _, _, 401, 401],
+    },
     { route: 'GET /health/live', send: get('/health/live'), expected: [200, 200, _, _, 200, 200] },
     { route: 'GET /docs/openapi.json', send: get('/docs/openapi.json'), expected: [200, 200, _, _, 200, 200] },
   ];

@@ -12,7 +12,7 @@ import {
   type NodeEnv,
 } from '@app/core';
 import { databaseConfigFrom, databaseEnv, type DatabaseConfig } from '@app/database';
-import { mailSealEnv } from '@app/queue';
+import { kakaoAdminEnv, mailSealEnv } from '@app/queue';
 import { redisConfigFrom, redisEnv, type RedisConfig } from '@app/redis';
 import { z } from 'zod';
 import type { AuthConfig } from './auth/auth.config.js';
@@ -68,7 +68,6 @@ export const authEnv = {
       .regex(/^\d{1,20}$/, 'must be the numeric app id')
       .optional(),
     KAKAO_AUTH_URL: urlVar('http', 'https').default('https://kauth.kakao.com'),
-    KAKAO_API_URL: urlVar('http', 'https').default('https://kapi.kakao.com'),
   },
 } satisfies EnvPiece<z.ZodRawShape>;
 
@@ -112,7 +111,17 @@ const KAKAO_REQUIRED = ['KAKAO_CLIENT_ID', 'KAKAO_REDIRECT_URI', 'KAKAO_APP_ID']
 
 /** Reads and validates the api's environment; throws a one-line {@link ConfigError} naming the bad variable. */
 export function loadApiConfig(env: Env): ApiConfig {
-  const parsed = parseEnv(env, coreEnv, httpEnv, authEnv, rateLimitEnv, databaseEnv, redisEnv, mailSealEnv);
+  const parsed = parseEnv(
+    env,
+    coreEnv,
+    httpEnv,
+    authEnv,
+    kakaoAdminEnv,
+    rateLimitEnv,
+    databaseEnv,
+    redisEnv,
+    mailSealEnv,
+  );
   // Kakao is optional, but all or nothing: a partial set is a mistake worth stopping for.
   if (KAKAO_REQUIRED.some((key) => parsed[key] !== undefined)) {
     const missing = KAKAO_REQUIRED.find((key) => parsed[key] === undefined);
@@ -152,6 +161,7 @@ export function loadApiConfig(env: Env): ApiConfig {
             appId: parsed.KAKAO_APP_ID!,
             authUrl: parsed.KAKAO_AUTH_URL.replace(/\/$/, ''),
             apiUrl: parsed.KAKAO_API_URL.replace(/\/$/, ''),
+            adminKey: parsed.KAKAO_ADMIN_KEY,
           }
         : undefined,
       secureCookies: production,

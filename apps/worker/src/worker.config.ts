@@ -1,8 +1,9 @@
 import { coreEnv, parseEnv, urlVar, type Env, type EnvPiece } from '@app/core';
 import { databaseConfigFrom, databaseEnv, type DatabaseConfig } from '@app/database';
-import { mailSealEnv } from '@app/queue';
+import { kakaoAdminEnv, mailSealEnv } from '@app/queue';
 import { redisConfigFrom, redisEnv, type RedisConfig } from '@app/redis';
 import { z } from 'zod';
+import type { KakaoAdminConfig } from './kakao/kakao-unlinker.js';
 
 export const mailEnv = {
   shape: {
@@ -26,12 +27,14 @@ export interface WorkerConfig {
   mail: MailConfig;
   /** Opens what the api sealed (`MailSeal`). */
   mailSealKey: string;
+  /** Unlinks closed accounts' Kakao users. */
+  kakao: KakaoAdminConfig;
   /** Jobs processed at once. */
   concurrency: number;
 }
 
 export function loadWorkerConfig(env: Env): WorkerConfig {
-  const parsed = parseEnv(env, coreEnv, databaseEnv, redisEnv, mailEnv, mailSealEnv);
+  const parsed = parseEnv(env, coreEnv, databaseEnv, redisEnv, mailEnv, mailSealEnv, kakaoAdminEnv);
   return {
     nodeEnv: parsed.NODE_ENV,
     logLevel: parsed.LOG_LEVEL,
@@ -39,6 +42,7 @@ export function loadWorkerConfig(env: Env): WorkerConfig {
     redis: redisConfigFrom(parsed),
     mail: { smtpUrl: parsed.SMTP_URL, from: parsed.MAIL_FROM },
     mailSealKey: parsed.MAIL_SEAL_KEY,
+    kakao: { apiUrl: parsed.KAKAO_API_URL, adminKey: parsed.KAKAO_ADMIN_KEY },
     concurrency: 5,
   };
 }

@@ -3,6 +3,8 @@ import { DatabaseModule } from '@app/database';
 import { MailSeal } from '@app/queue';
 import { RedisModule } from '@app/redis';
 import { type DynamicModule, Module } from '@nestjs/common';
+import { KakaoUnlinker } from './kakao/kakao-unlinker.js';
+import { KakaoProcessor } from './kakao/kakao.processor.js';
 import { MailProcessor } from './mail/mail.processor.js';
 import { MailSender } from './mail/mail.sender.js';
 import type { WorkerConfig } from './worker.config.js';
@@ -23,6 +25,8 @@ export class WorkerModule {
         { provide: MailSender, useValue: new MailSender(config.mail) },
         { provide: MailSeal, useValue: new MailSeal(config.mailSealKey) },
         MailProcessor,
+        { provide: KakaoUnlinker, useValue: new KakaoUnlinker(config.kakao) },
+        KakaoProcessor,
       ],
     };
   }

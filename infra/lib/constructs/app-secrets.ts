@@ -12,6 +12,8 @@ export class AppSecrets extends Construct {
   readonly smtpUrl: Secret;
   /** Only when Kakao sign-in is configured. */
   readonly kakaoClientSecret?: Secret;
+  /** Only when Kakao sign-in is configured: the api checks Kakao's unlink callback with it, the worker unlinks. */
+  readonly kakaoAdminKey?: Secret;
 
   constructor(scope: Construct, id: string, props: { kakao: boolean }) {
     super(scope, id);
@@ -34,11 +36,15 @@ export class AppSecrets extends Construct {
         secretName: 'modak/kakao-client-secret',
         description: 'KAKAO_CLIENT_SECRET: the client secret of the Kakao app',
       });
+      this.kakaoAdminKey = new Secret(this, 'KakaoAdminKey', {
+        secretName: 'modak/kakao-admin-key',
+        description: "KAKAO_ADMIN_KEY: the Kakao app's admin key (unlink, and the unlink callback's check)",
+      });
     }
     Validations.of(this).acknowledge({
       id: 'AwsSolutions-SMG4',
       reason:
-        'The tasks read these secrets when they start, and the SMTP credentials and the Kakao secret are issued by SES and Kakao, not generated here; each is rotated with a rolling restart by the runbook in docs/deploy.md.',
+        'The tasks read these secrets when they start, and the SMTP credentials and the Kakao secret and admin key are issued by SES and Kakao, not generated here; each is rotated with a rolling restart by the runbook in docs/deploy.md.',
     });
   }
 }

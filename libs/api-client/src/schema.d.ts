@@ -231,7 +231,13 @@ export interface paths {
     get: operations['UsersController_me'];
     put?: never;
     post?: never;
-    delete?: never;
+    /**
+     * Closes the account: every session ends; email, password and Kakao id are erased and the nickname replaced (posts
+     *     stay, shown as a closed account); open tasks assigned to it become unassigned; a Kakao link is unlinked at Kakao.
+     *     The address is free for a new signup. Takes the password, or, for an account without one, a sign-in less than 10
+     *     minutes old.
+     */
+    delete: operations['AccountController_close'];
     options?: never;
     head?: never;
     /** Changes the nickname (the only field a user may change here). */
@@ -397,6 +403,28 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/auth/kakao/unlink': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Kakao's unlink callback (연결 끊기 알림), registered in Kakao's console with method GET: a user disconnected Modak
+     *     on Kakao's side, or left Kakao. Authenticated by `Authorization: KakaoAK <admin key>` and `app_id`. An account with
+     *     a verified email and a password stays, without its Kakao link; a Kakao-only account is closed. Answers 200 at once,
+     *     and again for a repeated delivery.
+     */
+    get: operations['KakaoController_unlinkCallback'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/auth/kakao': {
     parameters: {
       query?: never;
@@ -552,9 +580,13 @@ export interface components {
       current: boolean;
     };
     ChangePasswordRequestDto: {
-      currentPassword: string;
       /** @description 8 to 128 characters, taken exactly as typed; common passwords are refused. */
       newPassword: string;
+      currentPassword: string;
+    };
+    CloseAccountRequestDto: {
+      /** @description The account's password; accounts without one (Kakao) send none and need a sign-in less than 10 minutes old. */
+      password?: string;
     };
     UpdateMeRequestDto: {
       /**
@@ -578,6 +610,11 @@ export interface components {
       createdAt: string;
       /** Format: date-time */
       bannedAt: string | null;
+      /**
+       * Format: date-time
+       * @description Set for a closed account, whose email and sign-in methods are erased.
+       */
+      closedAt: string | null;
     };
     PageMetaDto: {
       /** @example 1 */
@@ -1385,6 +1422,72 @@ export interface operations {
       };
       /** @description No valid access token */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description OVERLOADED (the instance is busy: retry after Retry-After) or DEPENDENCY_UNAVAILABLE (the database or Redis is away) */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  AccountController_close: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CloseAccountRequestDto'];
+      };
+    };
+    responses: {
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description VALIDATION_FAILED: the account has a password and none was sent */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No valid access token */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description WRONG_PASSWORD, or REAUTHENTICATION_REQUIRED: sign in again, then close within 10 minutes */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description RATE_LIMITED */
+      429: {
         headers: {
           [name: string]: unknown;
         };
@@ -2420,6 +2523,75 @@ export interface operations {
         };
       };
       /** @description No such task */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description OVERLOADED (the instance is busy: retry after Retry-After) or DEPENDENCY_UNAVAILABLE (the database or Redis is away) */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  KakaoController_unlinkCallback: {
+    parameters: {
+      query: {
+        /** @description The app's numeric id. */
+        app_id: string;
+        /** @description The Kakao user id. */
+        user_id: string;
+        referrer_type:
+          'UNLINK_FROM_APPS' | 'UNLINK_FROM_ADMIN' | 'ACCOUNT_DELETE' | 'FORCED_ACCOUNT_DELETE' | 'INCOMPLETE_SIGN_UP';
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description VALIDATION_FAILED: app_id, user_id or referrer_type missing or malformed */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description UNAUTHORIZED: not the app admin key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description FORBIDDEN: another app_id */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description NOT_FOUND: Kakao sign-in is not configured on this server */
       404: {
         headers: {
           [name: string]: unknown;

@@ -1,3 +1,4 @@
+export * from './kakao.queue.js';
 export * from './mail-seal.js';
 export * from './mail.queue.js';
 export * from './queue.connection.js';

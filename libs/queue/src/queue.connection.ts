@@ -1,5 +1,5 @@
-import { createRedisClient, type RedisConfig } from '@app/redis';
-import type { DefaultJobOptions } from 'bullmq';
+import { closeRedis, createRedisClient, type RedisConfig } from '@app/redis';
+import { Queue, Worker, type DefaultJobOptions, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 
 /** BullMQ keys live under the app's namespace: `<prefix>:queue:<name>:...`. */
@@ -37,3 +37,64 @@ export const DEFAULT_JOB_OPTIONS: DefaultJobOptions = {
   removeOnComplete: { age: 24 * 3600, count: 10_000 },
   removeOnFail: false,
 };
+
+/**
+ * A producer's end of a queue, on a connection of its own that fails fast. Connection errors surface on the calls that
+ * fail (as 503s); the queue's own error event would go to stderr.
+ */
+export class Producer<Data, Name extends string> {
+  readonly queue: Queue<Data, void, Name>;
+  private readonly connection: Redis;
+
+  constructor(config: RedisConfig, name: string) {
+    this.connection = createQueueConnection(config, 'producer');
+    this.connection.on('error', () => undefined);
+    this.queue = new Queue<Data, void, Name>(name, {
+      connection: this.connection,
+      prefix: queuePrefix(config),
+      defaultJobOptions: DEFAULT_JOB_OPTIONS,
+    });
+    this.queue.on('error', () => undefined);
+  }
+
+  async close(): Promise<void> {
+    await this.queue.close().catch(() => undefined);
+    await closeRedis(this.connection);
+  }
+}
+
+/**
+ * A worker's end of a queue, on a blocking connection of its own: `process` runs each job, a failure is retried on
+ * the {@link retryDelay} schedule, and failures are logged with `logger`.
+ */
+export class Consumer<Data, Name extends string> {
+  readonly worker: Worker<Data, void, Name>;
+  private readonly connection: Redis;
+
+  constructor(
+    config: RedisConfig,
+    name: string,
+    process: (job: Job<Data, void, Name>) => Promise<void>,
+    options: { concurrency: number; logger: { warn(message: string): void } },
+  ) {
+    const { logger } = options;
+    this.connection = createQueueConnection(config, 'worker');
+    this.connection.on('error', (error: Error) => logger.warn(`redis: ${error.message}`));
+    this.worker = new Worker<Data, void, Name>(name, process, {
+      connection: this.connection,
+      prefix: queuePrefix(config),
+      concurrency: options.concurrency,
+      settings: { backoffStrategy: (attemptsMade: number) => retryDelay(attemptsMade) },
+    });
+    this.worker.on('failed', (job, error) =>
+      logger.warn(`${name} job ${job?.id} failed (attempt ${job?.attemptsMade}): ${error.message}`),
+    );
+    this.worker.on('error', (error) => logger.warn(`${name} worker: ${error.message}`));
+  }
+
+  /** Lets the job in hand finish; unstarted jobs stay in Redis for the next worker. */
+  async close(): Promise<void> {
+    await this.worker.close();
+    await closeRedis(this.connection);
+  }
+}

@@ -4,10 +4,21 @@
  */
 export enum QueueName {
   Mail = 'mail',
+  Kakao = 'kakao',
 }
 
 export enum MailJobName {
   Send = 'send',
+}
+
+export enum KakaoJobName {
+  /** Unlinks a closed account's Kakao user from the app, with the admin key. */
+  Unlink = 'unlink',
+}
+
+/** A Kakao user to unlink; the id is erased from the job once it is done. */
+export interface KakaoUnlinkJob {
+  kakaoId: string;
 }
 
 /** A mail as the api writes it and the worker sends it. */

@@ -88,6 +88,16 @@ export const spa = {
     return outcome(response, data?.user, error);
   },
 
+  async forgotPassword(body: { email: string }): Promise<Outcome<undefined>> {
+    const { error, response } = await modak.POST('/api/v1/auth/password/forgot', { body });
+    return outcome(response, undefined, error);
+  },
+
+  async resetPassword(body: { email: string; code: string; newPassword: string }): Promise<Outcome<undefined>> {
+    const { error, response } = await modak.POST('/api/v1/auth/password/reset', { body });
+    return outcome(response, undefined, error);
+  },
+
   async login(body: { email: string; password: string }): Promise<Outcome<User>> {
     const { data, error, response } = await modak.POST('/api/v1/auth/login', { body });
     if (data) signedIn(data);

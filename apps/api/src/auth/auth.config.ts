@@ -9,6 +9,11 @@ export interface KakaoConfig {
   appId: string;
   authUrl: string;
   apiUrl: string;
+  /**
+   * The app's admin key (`KAKAO_ADMIN_KEY`): Kakao's unlink callback must carry it. Unset: the callback is refused, and
+   * closing accounts cannot unlink them (the worker keeps those jobs as failed until it is set).
+   */
+  adminKey?: string;
 }
 
 /** Limits on the attack surface of sign-in (SECURITY.md), shared by every API instance through Redis. */

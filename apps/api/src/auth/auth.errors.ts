@@ -20,6 +20,19 @@ export const commonPassword = (field = 'password') =>
 /** The signed-in caller confirmed a change with a password that is not the account's. */
 export const wrongPassword = () => new AppError(ErrorCode.WrongPassword, 'The password is wrong');
 
+/** Closing an account that has a password takes the password. */
+export const passwordRequired = () =>
+  new AppError(ErrorCode.ValidationFailed, 'The request is not valid; see errors', {
+    errors: [{ field: 'password', message: 'password is required to close an account that has one' }],
+  });
+
+/** Closing an account without a password takes a fresh sign-in instead, and says how to get one. */
+export const reauthenticationRequired = () =>
+  new AppError(
+    ErrorCode.ReauthenticationRequired,
+    'Sign in again (with Kakao), then close the account within 10 minutes of that sign-in',
+  );
+
 /** A password change for an account that signs in with Kakao only. */
 export const noPassword = () =>
   new AppError(ErrorCode.Conflict, 'This account has no password: it signs in with Kakao');

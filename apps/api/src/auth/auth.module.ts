@@ -3,10 +3,12 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
 import type { Redis } from 'ioredis';
+import { TasksModule } from '@api/tasks';
 import { UsersModule } from '@api/users';
 import { AccessGuard } from './access.guard.js';
 import { AccessTokens } from './access-tokens.js';
 import { AUTH_CONFIG, type AuthConfig } from './auth.config.js';
+import { AccountClosure } from './account-closure.service.js';
 import { AccountController } from './account.controller.js';
 import { AuthController } from './auth.controller.js';
 import { AuthKeys } from './auth-keys.js';
@@ -30,7 +32,7 @@ export class AuthModule {
       module: AuthModule,
       // Global: every context's routes pass its guard, and admin uses its sessions and revocations.
       global: true,
-      imports: [PassportModule, UsersModule, KakaoModule.register(config)],
+      imports: [PassportModule, UsersModule, TasksModule, KakaoModule.register(config)],
       controllers: [AuthController, AccountController],
       providers: [
         { provide: AUTH_CONFIG, useValue: config },
@@ -48,12 +50,13 @@ export class AuthModule {
         PendingSignups,
         LoginAttempts,
         PasswordsService,
+        AccountClosure,
         JwtStrategy,
         PasswordHasher,
         Revocations,
         SessionStore,
       ],
-      exports: [AUTH_CONFIG, AuthService, SessionStore, Revocations, RateLimiter],
+      exports: [AUTH_CONFIG, AuthService, AccountClosure, SessionStore, Revocations, RateLimiter],
     };
   }
 }

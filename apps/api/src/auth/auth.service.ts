@@ -161,7 +161,7 @@ export class AuthService {
     for (let attempt = 1; ; attempt += 1) {
       const version = await this.sessions.version(user.id);
       const current = await this.users.findByIdForAccess(user.id);
-      if (!current) throw invalidCredentials();
+      if (!current || current.closedAt) throw invalidCredentials();
       // The password checked was the one the account had when it was read: a change or reset since ends this sign-in.
       if (current.passwordHash !== user.passwordHash) throw invalidCredentials();
       if (current.bannedAt) throw accountBanned();
@@ -182,7 +182,7 @@ export class AuthService {
     if (!refreshToken || !session) throw invalidRefreshToken();
     await this.limit('refresh-session', session.sessionId, this.config.rateLimits.refreshSession);
     const user = await this.users.findByIdForAccess(session.userId);
-    if (!user || user.bannedAt) {
+    if (!user || user.bannedAt || user.closedAt) {
       await this.sessions.revoke(session.userId, session.sessionId);
       throw invalidRefreshToken();
     }

@@ -44,6 +44,11 @@ export class PasswordsService implements OnApplicationShutdown {
   ) {}
 
   async onApplicationShutdown(): Promise<void> {
+    await this.settled();
+  }
+
+  /** Resolves once the work that followed earlier answers (reset mail) is done. */
+  async settled(): Promise<void> {
     await Promise.all(this.followUps);
   }
 

@@ -18,7 +18,7 @@ type RevocationClaims = Pick<AccessClaims, 'jti' | 'sub' | 'sid' | 'iat' | 'role
  * All three are read from Redis in one round trip, never from the database.
  *
  * While Redis is unreachable the account itself is checked on the primary instead: a banned or deleted user, or a
- * token whose role is no longer the user's, is still refused. What only Redis knows (a logout, a logout everywhere)
+ * token whose role is no longer the user's, or of a closed account, is still refused. What only Redis knows (a logout, a logout everywhere)
  * is not, until Redis answers again; access tokens live 15 minutes, which bounds that window. Signed-in work keeps
  * going through a Redis outage, as the outbox does; admin routes do not accept that trade-off (`AccessGuard`).
  */
@@ -65,7 +65,9 @@ export class Revocations {
     }
     // A database failure here is a 503 DEPENDENCY_UNAVAILABLE, like any other.
     const user = await this.users.findByIdForAccess(claims.sub);
-    return user?.bannedAt === null && user.role === claims.role ? 'valid-by-account' : 'revoked';
+    return user?.bannedAt === null && user.closedAt === null && user.role === claims.role
+      ? 'valid-by-account'
+      : 'revoked';
   }
 
   /** Ends one access token now (logout). */

@@ -1,7 +1,7 @@
 import { requestContext } from '@app/core';
-import { MailQueue, type MailJob, type SealedMail } from '@app/queue';
+import { KakaoQueue, MailQueue, type KakaoUnlinkJob, type MailJob, type SealedMail } from '@app/queue';
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { MAIL_KIND, OutboxRepository } from './outbox.repository.js';
+import { OutboxKind, OutboxRepository } from './outbox.repository.js';
 
 const BATCH = 100;
 const SWEEP_INTERVAL_MS = 2_000;
@@ -20,6 +20,7 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
   constructor(
     private readonly outbox: OutboxRepository,
     private readonly mail: MailQueue,
+    private readonly kakao: KakaoQueue,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -30,7 +31,7 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
   async onApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
     await this.running;
-    await this.mail.close();
+    await Promise.all([this.mail.close(), this.kakao.close()]);
   }
 
   /**
@@ -62,11 +63,21 @@ export class OutboxDispatcher implements OnApplicationBootstrap, OnApplicationSh
   private async enqueue(rows: { id: string; kind: string; payload: Record<string, unknown> }[]): Promise<string[]> {
     const done: string[] = [];
     for (const row of rows) {
-      // A kind this version does not know (written by a newer one during a rolling deploy) stays for that version.
-      if (row.kind !== MAIL_KIND) continue;
+      const jobId = `outbox-${row.id}`;
       try {
-        // Rows written before the outbox sealed its mail are sealed on their way to the queue.
-        await this.mail.send(row.payload as unknown as MailJob | SealedMail, { jobId: `outbox-${row.id}` });
+        // Any text: a kind this version does not know falls to the default.
+        switch (row.kind as OutboxKind) {
+          case OutboxKind.Mail:
+            // Rows written before the outbox sealed its mail are sealed on their way to the queue.
+            await this.mail.send(row.payload as unknown as MailJob | SealedMail, { jobId });
+            break;
+          case OutboxKind.KakaoUnlink:
+            await this.kakao.unlink(row.payload as unknown as KakaoUnlinkJob, jobId);
+            break;
+          default:
+            // A kind this version does not know (written by a newer one during a rolling deploy) stays for that one.
+            continue;
+        }
         done.push(row.id);
       } catch (error) {
         this.logger.warn(`outbox row ${row.id} waits for the queue: ${(error as Error).message}`);

@@ -1,10 +1,13 @@
 import { Database, OutboxEntity } from '@app/database';
-import { MailSeal, type MailJob } from '@app/queue';
+import { MailSeal, type KakaoUnlinkJob, type MailJob } from '@app/queue';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 
-/** The kind of outbox row that holds a mail (sealed). */
-export const MAIL_KIND = 'mail';
+/** What an outbox row asks for: a mail (sealed), or unlinking a closed account's Kakao user. */
+export enum OutboxKind {
+  Mail = 'mail',
+  KakaoUnlink = 'kakao-unlink',
+}
 
 /** The outbox table: rows added inside a change's transaction, handed to the queue after it. */
 @Injectable()
@@ -17,12 +20,17 @@ export class OutboxRepository {
   /** Records a mail, sealed as in the queue: a code or a notice is no more readable in the table than in Redis. */
   async addMail(manager: EntityManager, mail: MailJob): Promise<void> {
     const payload = this.seal.seal(mail) as unknown as Record<string, unknown>;
-    await manager.save(manager.create(OutboxEntity, { kind: MAIL_KIND, payload }));
+    await manager.save(manager.create(OutboxEntity, { kind: OutboxKind.Mail, payload }));
+  }
+
+  /** Records that Kakao must be told to unlink `kakaoId`, which works whether or not Kakao answers now. */
+  async addKakaoUnlink(manager: EntityManager, job: KakaoUnlinkJob): Promise<void> {
+    await manager.save(manager.create(OutboxEntity, { kind: OutboxKind.KakaoUnlink, payload: { ...job } }));
   }
 
   /**
    * Runs `dispatch` on up to `limit` pending rows, oldest first, locked so that another API instance skips them; the
-   * rows `dispatch` returns are marked dispatched when the transaction commits.
+   * rows `dispatch` returns are marked dispatched, and emptied, when the transaction commits.
    */
   dispatchPending(limit: number, dispatch: (rows: OutboxEntity[]) => Promise<string[]>): Promise<number> {
     return this.database.transaction(async (manager) => {
@@ -39,7 +47,8 @@ export class OutboxRepository {
         await manager
           .createQueryBuilder()
           .update(OutboxEntity)
-          .set({ dispatchedAt: () => 'now()' })
+          // What the row carried (a sealed mail, a Kakao id) now lives in the queue only, which erases it once done.
+          .set({ dispatchedAt: () => 'now()', payload: () => "'{}'::jsonb" })
           .whereInIds(dispatched)
           .execute();
       }

@@ -9,5 +9,6 @@ import { TasksService } from './tasks.service.js';
   imports: [UsersModule],
   controllers: [TasksController],
   providers: [TasksRepository, TasksService, TaskNotifications],
+  exports: [TasksService],
 })
 export class TasksModule {}

@@ -1,5 +1,5 @@
 import type { List, ListWindow } from '@app/core';
-import { Database, TaskEntity, TaskEventEntity, type FieldChange, type TaskEventType } from '@app/database';
+import { Database, TaskEntity, TaskEventEntity, TaskStatus, type FieldChange, type TaskEventType } from '@app/database';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager, SelectQueryBuilder } from 'typeorm';
 
@@ -95,6 +95,18 @@ export class TasksRepository {
     event: { taskId: string; actorId: string; type: TaskEventType; changes: Record<string, FieldChange> },
   ): Promise<void> {
     await manager.save(manager.create(TaskEventEntity, event));
+  }
+
+  /** The live tasks not done yet that `userId` is assigned to, locked until the transaction ends. */
+  lockOpenAssignedTo(manager: EntityManager, userId: string): Promise<TaskEntity[]> {
+    return manager
+      .createQueryBuilder(TaskEntity, 'task')
+      .setLock('pessimistic_write')
+      .where('task.assigneeId = :userId AND task.deletedAt IS NULL AND task.status <> :done', {
+        userId,
+        done: TaskStatus.Done,
+      })
+      .getMany();
   }
 
   findLiveIn(manager: EntityManager, id: string): Promise<TaskEntity | null> {

@@ -148,6 +148,18 @@ export class TasksService {
     });
   }
 
+  /**
+   * Leaves the open tasks of a closing account unassigned, inside the closure's transaction, each with its event (the
+   * account as the actor: the closure is its own doing).
+   */
+  async unassignAll(manager: EntityManager, userId: string): Promise<void> {
+    for (const task of await this.tasks.lockOpenAssignedTo(manager, userId)) {
+      await this.tasks.updateAtVersion(manager, task.id, task.version, { assigneeId: null });
+      const changes = { assigneeId: { old: userId, new: null } };
+      await this.tasks.addEvent(manager, { taskId: task.id, actorId: userId, type: TaskEventType.Assigned, changes });
+    }
+  }
+
   private async load(manager: EntityManager, id: string): Promise<TaskEntity> {
     const task = await this.tasks.findLiveIn(manager, id);
     if (!task) throw new NotFoundError('Task');

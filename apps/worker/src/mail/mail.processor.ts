@@ -1,17 +1,7 @@
-import {
-  createQueueConnection,
-  MailJobName,
-  MailSeal,
-  QueueName,
-  queuePrefix,
-  retryDelay,
-  type MailJob,
-  type SealedMail,
-} from '@app/queue';
-import { closeRedis, REDIS_CONFIG, type RedisConfig } from '@app/redis';
+import { Consumer, MailJobName, MailSeal, QueueName, type MailJob, type SealedMail } from '@app/queue';
+import { REDIS_CONFIG, type RedisConfig } from '@app/redis';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
-import type { Redis } from 'ioredis';
+import { UnrecoverableError, type Job } from 'bullmq';
 import { WORKER_CONFIG } from '../worker.tokens.js';
 import type { WorkerConfig } from '../worker.config.js';
 import { MailSender } from './mail.sender.js';
@@ -20,8 +10,7 @@ import { MailSender } from './mail.sender.js';
 @Injectable()
 export class MailProcessor implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(MailProcessor.name);
-  private worker?: Worker<SealedMail, void, MailJobName>;
-  private connection?: Redis;
+  private consumer?: Consumer<SealedMail, MailJobName>;
 
   constructor(
     @Inject(REDIS_CONFIG) private readonly redis: RedisConfig,
@@ -31,18 +20,10 @@ export class MailProcessor implements OnApplicationBootstrap, OnApplicationShutd
   ) {}
 
   onApplicationBootstrap(): void {
-    this.connection = createQueueConnection(this.redis, 'worker');
-    this.connection.on('error', (error: Error) => this.logger.warn(`redis: ${error.message}`));
-    this.worker = new Worker<SealedMail, void, MailJobName>(QueueName.Mail, (job) => this.process(job), {
-      connection: this.connection,
-      prefix: queuePrefix(this.redis),
+    this.consumer = new Consumer(this.redis, QueueName.Mail, (job) => this.process(job), {
       concurrency: this.config.concurrency,
-      settings: { backoffStrategy: (attemptsMade: number) => retryDelay(attemptsMade) },
+      logger: this.logger,
     });
-    this.worker.on('failed', (job, error) =>
-      this.logger.warn(`mail job ${job?.id} failed (attempt ${job?.attemptsMade}): ${error.message}`),
-    );
-    this.worker.on('error', (error) => this.logger.warn(`mail worker: ${error.message}`));
   }
 
   async process(job: Job<SealedMail, void, MailJobName>): Promise<void> {
@@ -72,9 +53,7 @@ export class MailProcessor implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   async onApplicationShutdown(): Promise<void> {
-    // Lets the job in hand finish; unstarted jobs stay in Redis for the next worker.
-    await this.worker?.close();
-    if (this.connection) await closeRedis(this.connection);
+    await this.consumer?.close();
     this.sender.close();
   }
 }

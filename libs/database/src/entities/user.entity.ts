@@ -37,6 +37,10 @@ export class UserEntity {
   @Column({ type: 'timestamptz', nullable: true })
   bannedAt!: Date | null;
 
+  /** Set when the account was closed: email, password and Kakao id are erased, the nickname replaced. */
+  @Column({ type: 'timestamptz', nullable: true })
+  closedAt!: Date | null;
+
   /** Millisecond precision, so that a keyset cursor built from a JavaScript Date matches the row exactly. */
   @CreateDateColumn({ type: 'timestamptz', precision: 3 })
   createdAt!: Date;

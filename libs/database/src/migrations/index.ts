@@ -6,6 +6,7 @@ import { CreateTasks1795435515454 } from './1795435515454-create-tasks.js';
 import { CreateOutbox1795436045737 } from './1795436045737-create-outbox.js';
 import { ListAndContentConstraints1795442429670 } from './1795442429670-list-and-content-constraints.js';
 import { PendingSignupsLeaveUsers1796457600000 } from './1796457600000-pending-signups-leave-users.js';
+import { UsersClosedAt1796464800000 } from './1796464800000-users-closed-at.js';
 
 export const MIGRATIONS: (new () => MigrationInterface)[] = [
   CreateUsers1795429726871,
@@ -14,4 +15,5 @@ export const MIGRATIONS: (new () => MigrationInterface)[] = [
   CreateOutbox1795436045737,
   ListAndContentConstraints1795442429670,
   PendingSignupsLeaveUsers1796457600000,
+  UsersClosedAt1796464800000,
 ];

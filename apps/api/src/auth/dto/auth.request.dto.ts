@@ -1,16 +1,37 @@
 import { Trim } from '@app/core';
+import { applyDecorators } from '@nestjs/common';
+import { ApiProperty } from '@nestjs/swagger';
 import { IsEmail, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
+
+// Each field's rules once; a composite hides them from the OpenAPI plugin, so each says them to OpenAPI as well.
+
+/** An email address as typed (trimmed), up to 254 characters. */
+const EmailAddress = () =>
+  applyDecorators(
+    Trim(),
+    IsEmail({}, { message: 'email must be an email address' }),
+    MaxLength(254),
+    ApiProperty({ format: 'email', maxLength: 254 }),
+  );
+
+/** A 6-digit code from a mail. */
+const MailedCode = () =>
+  applyDecorators(
+    IsString(),
+    Matches(/^\d{6}$/, { message: 'code must be 6 digits' }),
+    ApiProperty({ pattern: '^\\d{6}$' }),
+  );
+
+/** A password being set: 8 to 128 characters, as typed (the common ones are refused by the service). */
+const NewPassword = () => applyDecorators(IsString(), Length(8, 128), ApiProperty({ minLength: 8, maxLength: 128 }));
 
 export class SignupRequestDto {
   /** @example dayeon@example.com */
-  @Trim()
-  @IsEmail({}, { message: 'email must be an email address' })
-  @MaxLength(254)
+  @EmailAddress()
   email!: string;
 
   /** 8 to 128 characters, taken exactly as typed; common passwords are refused. @example correct horse battery */
-  @IsString()
-  @Length(8, 128)
+  @NewPassword()
   password!: string;
 
   /** @example 김다연 */
@@ -21,14 +42,11 @@ export class SignupRequestDto {
 }
 
 export class VerifyEmailRequestDto {
-  @Trim()
-  @IsEmail({}, { message: 'email must be an email address' })
-  @MaxLength(254)
+  @EmailAddress()
   email!: string;
 
   /** The 6-digit code from the mail. @example 042917 */
-  @IsString()
-  @Matches(/^\d{6}$/, { message: 'code must be 6 digits' })
+  @MailedCode()
   code!: string;
 
   /** The password given at signup: proving the address activates only the signup it belongs to. */
@@ -38,16 +56,12 @@ export class VerifyEmailRequestDto {
 }
 
 export class ResendCodeRequestDto {
-  @Trim()
-  @IsEmail({}, { message: 'email must be an email address' })
-  @MaxLength(254)
+  @EmailAddress()
   email!: string;
 }
 
 export class LoginRequestDto {
-  @Trim()
-  @IsEmail({}, { message: 'email must be an email address' })
-  @MaxLength(254)
+  @EmailAddress()
   email!: string;
 
   @IsString()
@@ -64,26 +78,20 @@ export class RefreshRequestDto {
 }
 
 export class ForgotPasswordRequestDto {
-  @Trim()
-  @IsEmail({}, { message: 'email must be an email address' })
-  @MaxLength(254)
+  @EmailAddress()
   email!: string;
 }
 
 export class ResetPasswordRequestDto {
-  @Trim()
-  @IsEmail({}, { message: 'email must be an email address' })
-  @MaxLength(254)
+  @EmailAddress()
   email!: string;
 
   /** The 6-digit code from the reset mail. @example 042917 */
-  @IsString()
-  @Matches(/^\d{6}$/, { message: 'code must be 6 digits' })
+  @MailedCode()
   code!: string;
 
   /** 8 to 128 characters, taken exactly as typed; common passwords are refused. */
-  @IsString()
-  @Length(8, 128)
+  @NewPassword()
   newPassword!: string;
 }
 
@@ -93,8 +101,7 @@ export class ChangePasswordRequestDto {
   currentPassword!: string;
 
   /** 8 to 128 characters, taken exactly as typed; common passwords are refused. */
-  @IsString()
-  @Length(8, 128)
+  @NewPassword()
   newPassword!: string;
 }
 

@@ -1,5 +1,18 @@
 import { ApiProblem, Public } from '@app/core';
-import { Body, Controller, Get, HttpCode, Inject, Post, Redirect, Res, UseFilters, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  Inject,
+  Post,
+  Query,
+  Redirect,
+  Res,
+  UseFilters,
+  UseGuards,
+} from '@nestjs/common';
 import { ApiFoundResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { AUTH_CONFIG, type AuthConfig } from '../auth.config.js';
@@ -8,6 +21,8 @@ import { TokenResponseDto } from '../dto/auth.response.dto.js';
 import { answerSignedIn, setRefreshCookie } from '../refresh-cookie.js';
 import type { ClientInfo } from '../session.store.js';
 import { KakaoSignInRequestDto } from './dto/kakao-sign-in.request.dto.js';
+import { KakaoUnlinkCallbackQueryDto } from './dto/kakao-unlink-callback.query.dto.js';
+import { KakaoUnlinked } from './kakao-unlinked.service.js';
 import { KakaoCallbackFilter } from './kakao-callback.filter.js';
 import { clearKakaoStateCookie } from './kakao-state.store.js';
 import {
@@ -30,8 +45,30 @@ const NOT_CONFIGURED: [number, string] = [404, 'NOT_FOUND: Kakao sign-in is not 
 export class KakaoController {
   constructor(
     private readonly kakao: KakaoService,
+    private readonly unlinked: KakaoUnlinked,
     @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
   ) {}
+
+  /**
+   * Kakao's unlink callback (연결 끊기 알림), registered in Kakao's console with method GET: a user disconnected Modak
+   * on Kakao's side, or left Kakao. Authenticated by `Authorization: KakaoAK <admin key>` and `app_id`. An account with
+   * a verified email and a password stays, without its Kakao link; a Kakao-only account is closed. Answers 200 at once,
+   * and again for a repeated delivery.
+   */
+  @Get('unlink')
+  @HttpCode(200)
+  @ApiProblem(
+    [400, 'VALIDATION_FAILED: app_id, user_id or referrer_type missing or malformed'],
+    [401, 'UNAUTHORIZED: not the app admin key'],
+    [403, 'FORBIDDEN: another app_id'],
+    NOT_CONFIGURED,
+  )
+  async unlinkCallback(
+    @Headers('authorization') authorization: string | undefined,
+    @Query() callback: KakaoUnlinkCallbackQueryDto,
+  ): Promise<void> {
+    await this.unlinked.handle(authorization, callback);
+  }
 
   /**
    * Starts a browser sign-in: redirects to Kakao's authorize page with `state` and a PKCE challenge (S256), both kept

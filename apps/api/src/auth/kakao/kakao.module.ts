@@ -4,6 +4,7 @@ import { UsersModule } from '@api/users';
 import type { AuthConfig } from '../auth.config.js';
 import { HttpKakaoOAuthClient, KakaoOAuthClient, UnconfiguredKakaoOAuthClient } from './kakao-oauth.client.js';
 import { KakaoController } from './kakao.controller.js';
+import { KakaoUnlinked } from './kakao-unlinked.service.js';
 import { KakaoService } from './kakao.service.js';
 import { KakaoStrategy } from './kakao.strategy.js';
 
@@ -33,7 +34,7 @@ export class KakaoModule {
       module: KakaoModule,
       imports: [PassportModule, UsersModule],
       controllers: [KakaoController],
-      providers: [client, ...strategy, KakaoService],
+      providers: [client, ...strategy, KakaoService, KakaoUnlinked],
     };
   }
 }

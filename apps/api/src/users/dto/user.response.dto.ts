@@ -48,11 +48,16 @@ export class UserResponseDto {
   }
 }
 
-/** A user as admins see it: with the ban. */
+/** A user as admins see it: with the ban, and the closure of a closed account. */
 export class AdminUserResponseDto extends UserResponseDto {
   bannedAt!: Date | null;
+  /** Set for a closed account, whose email and sign-in methods are erased. */
+  closedAt!: Date | null;
 
   static override from(user: UserEntity): AdminUserResponseDto {
-    return Object.assign(new AdminUserResponseDto(), UserResponseDto.from(user), { bannedAt: user.bannedAt });
+    return Object.assign(new AdminUserResponseDto(), UserResponseDto.from(user), {
+      bannedAt: user.bannedAt,
+      closedAt: user.closedAt,
+    });
   }
 }
