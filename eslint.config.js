@@ -103,6 +103,10 @@ export default defineConfig(
   stayInside('libs/*/src', 'A lib imports other libs as `@app/<lib>`, never by relative path.', [noAppsPattern]),
   // An app stays inside apps/<app>/src: it never imports another app, nor a lib by path.
   stayInside('apps/*/src', 'An app never imports another app; import libs as `@app/<lib>`.'),
+  // The worker never touches the database: its work arrives through the queues (the api's outbox puts it there).
+  stayInside('apps/worker/src', 'An app never imports another app; import libs as `@app/<lib>`.', [
+    { regex: '^@app/database$', message: 'The worker has no database: it gets its work from the queues.' },
+  ]),
   // Inside the api, a bounded context (the first folder under apps/api/src) uses `./` only.
   stayInside('apps/api/src/*', 'A bounded context imports inside itself with `./`, never out of it with `../`.'),
   {

@@ -3,6 +3,7 @@ import { startApi, testApiEnv, type TestApi } from './support/api.js';
 import { call, createUser, login, type TestUser } from './support/auth.js';
 import { eventually, json } from './support/http.js';
 import { pendingMail } from './support/outbox.js';
+import { OutboxDispatcher } from '../apps/api/src/outbox/outbox.dispatcher.js';
 import { startWorker, testWorkerEnv, type TestWorker } from './support/worker.js';
 
 // The api and the worker share a Redis of their own, which these tests take away and bring back.
@@ -42,6 +43,7 @@ describe('task mail through Redis and SMTP outages', () => {
   const mailsAbout = (title: string) => sink.messages.filter((m) => m.subject.includes(title));
   const pendingOutbox = (title: string) => pendingMail(database, api.config.mailSealKey, title);
   const settle = () => new Promise((resolve) => setTimeout(resolve, 1_000));
+  const outboxAge = async () => (await api.app.get(OutboxDispatcher).metrics()).OutboxOldestAgeSeconds as number;
 
   it('accepts task changes while Redis is down and mails them once Redis is back, each once', async () => {
     const title = `redis outage ${Date.now()}`;
@@ -76,12 +78,16 @@ describe('task mail through Redis and SMTP outages', () => {
       await settle();
       expect(await pendingOutbox(title)).toBe(2);
       expect(mailsAbout(title)).toHaveLength(0);
+      // The oldest waiting row's age is what the outbox alarm watches.
+      await settle();
+      expect(await outboxAge()).toBeGreaterThanOrEqual(2);
     } finally {
       await redis.start();
     }
 
     await eventually(() => Promise.resolve(mailsAbout(title).length >= 2), 20_000);
     await eventually(async () => (await pendingOutbox(title)) === 0);
+    expect(await outboxAge()).toBe(0);
     await settle();
     const mails = mailsAbout(title);
     expect(mails.map((m) => m.to)).toEqual(

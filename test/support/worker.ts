@@ -8,11 +8,10 @@ export function testWorkerEnv(database: TestDatabase, overrides: Env = {}): Env 
   return {
     NODE_ENV: 'test',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-    DATABASE_URL: database.primaryUrl,
-    DATABASE_REPLICA_URLS: database.replicaUrl,
     REDIS_URL: testStack().redisUrl,
     REDIS_KEY_PREFIX: database.redisKeyPrefix,
     MAIL_FROM: 'Modak <no-reply@modak.test>',
+    WORKER_HEALTH_PORT: '0',
     ...overrides,
   };
 }

@@ -1,5 +1,4 @@
-import { coreEnv, parseEnv, urlVar, type Env, type EnvPiece } from '@app/core';
-import { databaseConfigFrom, databaseEnv, type DatabaseConfig } from '@app/database';
+import { coreEnv, intVar, parseEnv, urlVar, type Env, type EnvPiece } from '@app/core';
 import { kakaoAdminEnv, mailSealEnv } from '@app/queue';
 import { redisConfigFrom, redisEnv, type RedisConfig } from '@app/redis';
 import { z } from 'zod';
@@ -13,6 +12,13 @@ export const mailEnv = {
   embeddedDefaults: ['SMTP_URL', 'MAIL_FROM'],
 } satisfies EnvPiece<z.ZodRawShape>;
 
+export const workerHealthEnv = {
+  shape: {
+    /** The loopback port of the worker's health check (`GET /health/live`); 0 lets the system choose. */
+    WORKER_HEALTH_PORT: intVar(3001, 0, 65_535),
+  },
+} satisfies EnvPiece<z.ZodRawShape>;
+
 export interface MailConfig {
   /** Unset: mail is written to the log instead of sent. */
   smtpUrl?: string;
@@ -22,7 +28,6 @@ export interface MailConfig {
 export interface WorkerConfig {
   nodeEnv: string;
   logLevel: string;
-  database: DatabaseConfig;
   redis: RedisConfig;
   mail: MailConfig;
   /** Opens what the api sealed (`MailSeal`). */
@@ -31,18 +36,20 @@ export interface WorkerConfig {
   kakao: KakaoAdminConfig;
   /** Jobs processed at once. */
   concurrency: number;
+  /** Where the health check listens (loopback). */
+  healthPort: number;
 }
 
 export function loadWorkerConfig(env: Env): WorkerConfig {
-  const parsed = parseEnv(env, coreEnv, databaseEnv, redisEnv, mailEnv, mailSealEnv, kakaoAdminEnv);
+  const parsed = parseEnv(env, coreEnv, redisEnv, mailEnv, mailSealEnv, kakaoAdminEnv, workerHealthEnv);
   return {
     nodeEnv: parsed.NODE_ENV,
     logLevel: parsed.LOG_LEVEL,
-    database: databaseConfigFrom(parsed, 'modak-worker'),
     redis: redisConfigFrom(parsed),
     mail: { smtpUrl: parsed.SMTP_URL, from: parsed.MAIL_FROM },
     mailSealKey: parsed.MAIL_SEAL_KEY,
     kakao: { apiUrl: parsed.KAKAO_API_URL, adminKey: parsed.KAKAO_ADMIN_KEY },
     concurrency: 5,
+    healthPort: parsed.WORKER_HEALTH_PORT,
   };
 }

@@ -1,8 +1,9 @@
 import { LoggingModule } from '@app/core';
-import { DatabaseModule } from '@app/database';
 import { MailSeal } from '@app/queue';
 import { RedisModule } from '@app/redis';
 import { type DynamicModule, Module } from '@nestjs/common';
+import { QueueMetrics } from './health/queue-metrics.service.js';
+import { WorkerHealth } from './health/worker-health.service.js';
 import { KakaoUnlinker } from './kakao/kakao-unlinker.js';
 import { KakaoProcessor } from './kakao/kakao.processor.js';
 import { MailProcessor } from './mail/mail.processor.js';
@@ -18,7 +19,6 @@ export class WorkerModule {
       imports: [
         LoggingModule.forRoot({ level: config.logLevel, service: 'worker' }),
         RedisModule.forRoot(config.redis, 'worker'),
-        DatabaseModule.forRoot(config.database),
       ],
       providers: [
         { provide: WORKER_CONFIG, useValue: config },
@@ -27,6 +27,8 @@ export class WorkerModule {
         MailProcessor,
         { provide: KakaoUnlinker, useValue: new KakaoUnlinker(config.kakao) },
         KakaoProcessor,
+        WorkerHealth,
+        QueueMetrics,
       ],
     };
   }

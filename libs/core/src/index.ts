@@ -14,6 +14,7 @@ export * from './http/id-param.decorator.js';
 export * from './http/problem-details.filter.js';
 export * from './http/problem-reply.js';
 export * from './http/validation.pipe.js';
+export * from './logging/embedded-metrics.js';
 export * from './logging/logger.module.js';
 export * from './pagination/cursor.js';
 export * from './pagination/list-query.js';

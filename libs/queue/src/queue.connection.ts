@@ -92,6 +92,11 @@ export class Consumer<Data, Name extends string> {
     this.worker.on('error', (error) => logger.warn(`${name} worker: ${error.message}`));
   }
 
+  /** Whether it takes jobs (false once closed, or when BullMQ stopped it). */
+  get running(): boolean {
+    return this.worker.isRunning();
+  }
+
   /** Lets the job in hand finish; unstarted jobs stay in Redis for the next worker. */
   async close(): Promise<void> {
     await this.worker.close();

@@ -33,7 +33,6 @@ export async function closeRedis(client: Redis): Promise<void> {
   client.disconnect();
 }
 
-/** Whether a Redis answers PING at `url` within two seconds (one try, no reconnects). */
 /** Deletes every key under `prefix:` (a run's own namespace), without blocking Redis (SCAN, UNLINK). */
 export async function deleteKeysUnder(url: string, prefix: string): Promise<void> {
   const redis = new Redis(url);
@@ -49,6 +48,7 @@ export async function deleteKeysUnder(url: string, prefix: string): Promise<void
   }
 }
 
+/** Whether a Redis answers PING at `url` within two seconds (one try, no reconnects). */
 export async function redisAnswers(url: string): Promise<boolean> {
   const redis = new Redis(url, {
     lazyConnect: true,

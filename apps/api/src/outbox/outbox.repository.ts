@@ -28,6 +28,18 @@ export class OutboxRepository {
     await manager.save(manager.create(OutboxEntity, { kind: OutboxKind.KakaoUnlink, payload: { ...job } }));
   }
 
+  /** How long the oldest row not yet queued has waited, in seconds (0 when none waits); read on the primary. */
+  async oldestPendingAgeSeconds(): Promise<number> {
+    const row = await this.database.readPrimary((manager) =>
+      manager
+        .createQueryBuilder(OutboxEntity, 'outbox')
+        .select('COALESCE(EXTRACT(EPOCH FROM now() - MIN(outbox.createdAt)), 0)::float8', 'age')
+        .where('outbox.dispatchedAt IS NULL')
+        .getRawOne<{ age: number }>(),
+    );
+    return Math.max(0, Math.round(row?.age ?? 0));
+  }
+
   /**
    * Runs `dispatch` on up to `limit` pending rows, oldest first, locked so that another API instance skips them; the
    * rows `dispatch` returns are marked dispatched, and emptied, when the transaction commits.

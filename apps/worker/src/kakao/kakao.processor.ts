@@ -39,6 +39,11 @@ export class KakaoProcessor implements OnApplicationBootstrap, OnApplicationShut
     }
   }
 
+  /** Whether its queue is being consumed (the worker's health check). */
+  get running(): boolean {
+    return this.consumer?.running ?? false;
+  }
+
   async onApplicationShutdown(): Promise<void> {
     await this.consumer?.close();
   }

@@ -52,6 +52,11 @@ export class MailProcessor implements OnApplicationBootstrap, OnApplicationShutd
     }
   }
 
+  /** Whether its queue is being consumed (the worker's health check). */
+  get running(): boolean {
+    return this.consumer?.running ?? false;
+  }
+
   async onApplicationShutdown(): Promise<void> {
     await this.consumer?.close();
     this.sender.close();
