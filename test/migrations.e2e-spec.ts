@@ -30,10 +30,11 @@ describe('data migrations', () => {
       [verified, unproven],
     );
 
+    // Migrations run as the owner of the schema, as on a deploy.
     const dataSource = createDataSource(
-      database.primaryUrl,
+      database.ownerUrl,
       'primary',
-      databaseConfigFrom(parseEnv({ DATABASE_URL: database.primaryUrl }, databaseEnv), 'modak-test-migration'),
+      databaseConfigFrom(parseEnv({ DATABASE_URL: database.ownerUrl }, databaseEnv), 'modak-test-migration'),
     );
     await dataSource.initialize();
     const runner = dataSource.createQueryRunner();

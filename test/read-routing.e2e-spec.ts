@@ -1,4 +1,4 @@
-import { startMigratedCluster, testStack, type MigratedCluster, type TestDatabase } from '@app/testing';
+import { clusterDatabase, startMigratedCluster, type MigratedCluster, type TestDatabase } from '@app/testing';
 import { randomUUID } from 'node:crypto';
 import { startApi, testApiEnv, type TestApi } from './support/api.js';
 import { call, createUser as createAccount, login } from './support/auth.js';
@@ -19,12 +19,7 @@ describe('read routing between the primary and the replica', () => {
 
   beforeAll(async () => {
     stack = await startMigratedCluster();
-    database = {
-      name: 'modak',
-      primaryUrl: stack.primaryUrl,
-      replicaUrl: stack.replicaUrl,
-      redisKeyPrefix: `${testStack().redisKeyPrefix}:routing`,
-    };
+    database = clusterDatabase(stack, 'modak', 'routing');
     // Two instances of the api, as behind the load balancer: they share only PostgreSQL and Redis.
     [apiA, apiB] = await Promise.all([
       startApi(testApiEnv(database), [ProbeModule]),

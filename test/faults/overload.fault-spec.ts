@@ -1,4 +1,4 @@
-import { startMigratedCluster, testStack, type MigratedCluster, type TestDatabase } from '@app/testing';
+import { clusterDatabase, startMigratedCluster, type MigratedCluster, type TestDatabase } from '@app/testing';
 import pg from 'pg';
 import { createAccounts, signIn, type Account } from '../support/accounts.js';
 import { testApiEnv } from '../support/api.js';
@@ -42,12 +42,7 @@ describe('overload: both pools saturated by statements that hang', () => {
 
   beforeAll(async () => {
     stack = await startMigratedCluster();
-    database = {
-      name: 'modak-overload',
-      primaryUrl: stack.primaryUrl,
-      replicaUrl: stack.replicaUrl,
-      redisKeyPrefix: `${testStack().redisKeyPrefix}:overload`,
-    };
+    database = clusterDatabase(stack, 'modak-overload', 'overload');
     // The hung statements outlast the saturation: every 503 then comes from the pools' admission, none from a
     // statement timeout.
     api = await ApiProcess.start(

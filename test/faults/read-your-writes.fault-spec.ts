@@ -1,4 +1,10 @@
-import { RedisServer, startMigratedCluster, testStack, type MigratedCluster, type TestDatabase } from '@app/testing';
+import {
+  clusterDatabase,
+  RedisServer,
+  startMigratedCluster,
+  type MigratedCluster,
+  type TestDatabase,
+} from '@app/testing';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -19,12 +25,7 @@ describe('read-your-writes across a Redis outage', () => {
     stack = await startMigratedCluster();
     dataDir = await mkdtemp(path.join(tmpdir(), 'modak-redis-'));
     redis = await RedisServer.start({ dataDir });
-    const database: TestDatabase = {
-      name: 'modak',
-      primaryUrl: stack.primaryUrl,
-      replicaUrl: stack.replicaUrl,
-      redisKeyPrefix: `${testStack().redisKeyPrefix}:outage-ryw`,
-    };
+    const database: TestDatabase = clusterDatabase(stack, 'modak', 'outage-ryw');
     const env = testApiEnv(database, { REDIS_URL: redis.url });
     [apiA, apiB] = await Promise.all([startApi(env), startApi(env)]);
   }, 60_000);

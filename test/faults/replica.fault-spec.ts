@@ -1,4 +1,4 @@
-import { startMigratedCluster, testStack, type MigratedCluster, type TestDatabase } from '@app/testing';
+import { clusterDatabase, startMigratedCluster, type MigratedCluster, type TestDatabase } from '@app/testing';
 import { createAccounts, signIn } from '../support/accounts.js';
 import { testApiEnv } from '../support/api.js';
 import { ApiProcess } from '../support/api-process.js';
@@ -26,12 +26,7 @@ describe('the replica failing under load', () => {
 
   beforeAll(async () => {
     stack = await startMigratedCluster();
-    database = {
-      name: 'modak-replica-faults',
-      primaryUrl: stack.primaryUrl,
-      replicaUrl: stack.replicaUrl,
-      redisKeyPrefix: `${testStack().redisKeyPrefix}:replica-faults`,
-    };
+    database = clusterDatabase(stack, 'modak-replica-faults', 'replica-faults');
     apis = await Promise.all([ApiProcess.start(testApiEnv(database)), ApiProcess.start(testApiEnv(database))]);
   }, 60_000);
 

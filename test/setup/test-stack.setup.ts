@@ -1,5 +1,5 @@
 import { deleteKeysUnder, redisAnswers } from '@app/redis';
-import { startMigratedCluster, TEST_STACK_VARIABLE, type TestStack } from '@app/testing';
+import { asRole, startMigratedCluster, TEST_APP_ROLE, TEST_STACK_VARIABLE, type TestStack } from '@app/testing';
 import { Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 
@@ -21,8 +21,9 @@ export async function startTestStack(): Promise<void> {
   }
   const { cluster, dir } = await startMigratedCluster(TEMPLATE);
   const stack: TestStack = {
-    primaryUrl: cluster.primaryUrl,
-    replicaUrl: cluster.replicaUrl,
+    primaryUrl: asRole(cluster.primaryUrl, TEST_APP_ROLE),
+    replicaUrl: asRole(cluster.replicaUrl, TEST_APP_ROLE),
+    ownerUrl: cluster.primaryUrl,
     clusterDir: dir,
     redisUrl,
     redisKeyPrefix: `modak-e2e-${randomBytes(4).toString('hex')}`,

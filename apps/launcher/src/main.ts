@@ -1,10 +1,11 @@
 /**
  * `npm start`: runs Modak on a laptop with nothing configured. It starts an embedded PostgreSQL primary and a
- * streaming replica under .data/ (reused on the next start), checks Redis, applies migrations, then runs the api and
- * the worker as child processes until Ctrl-C, when it stops everything it started. Any variable that is set wins
+ * streaming replica under .data/ (reused on the next start), checks Redis, applies migrations as the database's owner
+ * (which also creates the app's role), then runs the api, logged in as that role as in production, and the worker as
+ * child processes until Ctrl-C, when it stops everything it started. Any variable that is set wins
  * over its embedded default, so the same command also serves a configured environment.
  */
-import { EMBEDDED_CREDENTIALS, EMBEDDED_PORTS } from '@app/database';
+import { EMBEDDED_APP_ROLE, EMBEDDED_CREDENTIALS, EMBEDDED_PORTS, embeddedUrl } from '@app/database';
 import { PostgresCluster } from '@app/embedded';
 import { redisAnswers } from '@app/redis';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -50,6 +51,8 @@ async function waitUntilReady(url: string, timeoutMs: number): Promise<boolean> 
 
 async function main(): Promise<void> {
   const env: NodeJS.ProcessEnv = { ...process.env };
+  /** Who runs the migrations: the embedded database's owner, or DATABASE_URL's user when a database is configured. */
+  let ownerUrl: string | undefined;
   const production = env.NODE_ENV === 'production';
   await mkdir(DATA_DIR, { recursive: true });
 
@@ -66,8 +69,9 @@ async function main(): Promise<void> {
       user: EMBEDDED_CREDENTIALS.user,
       database: EMBEDDED_CREDENTIALS.database,
     });
-    env.DATABASE_URL = cluster.primaryUrl;
-    env.DATABASE_REPLICA_URLS ??= cluster.replicaUrl;
+    ownerUrl = cluster.primaryUrl;
+    env.DATABASE_URL = embeddedUrl(EMBEDDED_PORTS.primary, EMBEDDED_APP_ROLE);
+    env.DATABASE_REPLICA_URLS ??= embeddedUrl(EMBEDDED_PORTS.replica, EMBEDDED_APP_ROLE);
   }
   const children: ChildProcess[] = [];
   let stopping = false;
@@ -99,7 +103,9 @@ async function main(): Promise<void> {
     }
     if (!env.JWT_SECRET && !production) env.JWT_SECRET = await devSecret();
     say('applying migrations');
-    await runToEnd('libs/database/src/migration-cli.js', env, ['run']);
+    await runToEnd('libs/database/src/migration-cli.js', { ...env, DATABASE_URL: ownerUrl ?? env.DATABASE_URL }, [
+      'run',
+    ]);
   } catch (error) {
     console.error(`[modak] ${(error as Error).message}`);
     return stopAll(1);

@@ -1,3 +1,4 @@
+export * from './app-role.js';
 export * from './compiled-select.js';
 export * from './count-cache.js';
 export * from './data-source.factory.js';

@@ -1,13 +1,15 @@
 /**
- * Schema migrations: `run`, `revert`, `generate <Name>` (writes a migration from the difference between the entities
+ * Schema migrations: `run` (then creates or updates the app's login role, DATABASE_APP_USER and DATABASE_APP_PASSWORD,
+ * and grants it the app's privileges: see app-role.ts), `revert`, `generate <Name>` (writes a migration from the difference between the entities
  * and the database) and `check` (fails when migrations are pending or the entities differ from the migrated schema).
- * Uses DATABASE_URL, or the embedded development primary that `npm start` runs.
+ * Uses DATABASE_URL (the owner of the schema), or the embedded development primary that `npm start` runs.
  */
 import { coreEnv, parseEnv } from '@app/core';
 import { Logger } from '@nestjs/common';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { DataSource } from 'typeorm';
+import { appRoleEnv, appRoleFrom, grantAppRole } from './app-role.js';
 import { databaseConfigFrom, databaseEnv } from './database.config.js';
 import { createDataSource } from './data-source.factory.js';
 import { EMBEDDED_PRIMARY_URL } from './embedded-defaults.js';
@@ -24,8 +26,11 @@ async function main(): Promise<number> {
   try {
     switch (command) {
       case 'run': {
+        const role = appRoleFrom(parseEnv({ ...fallback, ...process.env }, coreEnv, appRoleEnv));
         const applied = await dataSource.runMigrations({ transaction: 'each' });
         console.log(applied.length ? `applied: ${applied.map((m) => m.name).join(', ')}` : 'schema is up to date');
+        await dataSource.transaction((manager) => grantAppRole((text, params) => manager.query(text, params), role));
+        console.log(`role ${role.user}: privileges granted`);
         return 0;
       }
       case 'revert':

@@ -4,7 +4,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { withDatabase } from './test-stack.js';
+import { asRole, grantAppRoleOn, TEST_APP_ROLE, testStack, withDatabase, type TestDatabase } from './test-stack.js';
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -44,12 +44,16 @@ export async function migrate(url: string): Promise<void> {
 export interface MigratedCluster {
   cluster: PostgresCluster;
   dir: string;
+  /** As the app role ({@link TEST_APP_ROLE}). */
   primaryUrl: string;
   replicaUrl: string;
+  /** As the owner, who migrated it. */
+  ownerUrl: string;
 }
 
 /**
- * A throwaway primary + streaming replica in a temp folder on free ports, with `database` created and migrated.
+ * A throwaway primary + streaming replica in a temp folder on free ports, with `database` created and migrated by its
+ * owner, who then grants the app role its privileges, as a deploy does.
  * The e2e run shares one; a suite that stops the replica or pauses its replay starts its own.
  */
 export async function startMigratedCluster(database = 'modak'): Promise<MigratedCluster> {
@@ -62,14 +66,30 @@ export async function startMigratedCluster(database = 'modak'): Promise<Migrated
     database: 'postgres',
     ephemeral: true,
   });
-  const primaryUrl = withDatabase(cluster.primaryUrl, database);
+  const ownerUrl = withDatabase(cluster.primaryUrl, database);
   try {
     await cluster.query('primary', `CREATE DATABASE "${database}"`);
-    await migrate(primaryUrl);
+    await migrate(ownerUrl);
+    await grantAppRoleOn(ownerUrl);
     await cluster.waitForReplay();
   } catch (error) {
     await cluster.destroy();
     throw error;
   }
-  return { cluster, dir, primaryUrl, replicaUrl: withDatabase(cluster.replicaUrl, database) };
+  return {
+    cluster,
+    dir,
+    primaryUrl: asRole(ownerUrl, TEST_APP_ROLE),
+    replicaUrl: asRole(withDatabase(cluster.replicaUrl, database), TEST_APP_ROLE),
+    ownerUrl,
+  };
 }
+
+/** A suite's view of a cluster of its own: its database, and Redis keys under the run's prefix and `keySuffix`. */
+export const clusterDatabase = (stack: MigratedCluster, name: string, keySuffix: string): TestDatabase => ({
+  name,
+  primaryUrl: stack.primaryUrl,
+  replicaUrl: stack.replicaUrl,
+  ownerUrl: stack.ownerUrl,
+  redisKeyPrefix: `${testStack().redisKeyPrefix}:${keySuffix}`,
+});

@@ -1,10 +1,17 @@
+import { grantAppRole, type AppRole } from '@app/database';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 
+/** The role the apps under test log in as, with the privileges production's api gets (app-role.ts). */
+export const TEST_APP_ROLE: AppRole = { user: 'modak_app', password: 'modak-app-test' };
+
 /** What the e2e global setup started, handed to test files through one environment variable. */
 export interface TestStack {
+  /** As the app role, like every app under test. */
   primaryUrl: string;
   replicaUrl: string;
+  /** As the owner of the databases (migrations, CREATE DATABASE). */
+  ownerUrl: string;
   /** The cluster's folder (temporary). */
   clusterDir: string;
   redisUrl: string;
@@ -29,10 +36,21 @@ export const withDatabase = (url: string, database: string): string => {
   return parsed.toString();
 };
 
+/** `url` as `role` (its user and password). */
+export const asRole = (url: string, role: AppRole): string => {
+  const parsed = new URL(url);
+  parsed.username = role.user;
+  parsed.password = role.password;
+  return parsed.toString();
+};
+
 export interface TestDatabase {
   name: string;
+  /** As the app role. */
   primaryUrl: string;
   replicaUrl: string;
+  /** As the owner: for what only a migration may do. */
+  ownerUrl: string;
   /** A Redis key prefix of its own, so suites never see each other's keys. */
   redisKeyPrefix: string;
 }
@@ -44,11 +62,15 @@ export interface TestDatabase {
 export async function createTestDatabase(stack: TestStack = testStack()): Promise<TestDatabase> {
   const suffix = randomBytes(6).toString('hex');
   const name = `modak_${suffix}`;
-  await query(stack.primaryUrl, `CREATE DATABASE "${name}" TEMPLATE "${stack.templateDatabase}"`);
+  await query(stack.ownerUrl, `CREATE DATABASE "${name}" TEMPLATE "${stack.templateDatabase}"`);
+  const ownerUrl = withDatabase(stack.ownerUrl, name);
+  // The copy has the template's table grants; its database-level ones are its own.
+  await grantAppRoleOn(ownerUrl);
   const database = {
     name,
     primaryUrl: withDatabase(stack.primaryUrl, name),
     replicaUrl: withDatabase(stack.replicaUrl, name),
+    ownerUrl,
     redisKeyPrefix: `${stack.redisKeyPrefix}:${suffix}`,
   };
   const deadline = Date.now() + 15_000;
@@ -60,6 +82,22 @@ export async function createTestDatabase(stack: TestStack = testStack()): Promis
       if (Date.now() > deadline) throw error;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
+  }
+}
+
+/** Grants {@link TEST_APP_ROLE} the app's privileges in the database at `ownerUrl`, as the migrator does. */
+export async function grantAppRoleOn(ownerUrl: string): Promise<void> {
+  const client = new pg.Client({ connectionString: ownerUrl, connectionTimeoutMillis: 5_000 });
+  await client.connect();
+  try {
+    await client.query('BEGIN');
+    await grantAppRole(
+      async (text, params) => (await client.query<Record<string, unknown>>(text, params)).rows,
+      TEST_APP_ROLE,
+    );
+    await client.query('COMMIT');
+  } finally {
+    await client.end();
   }
 }
 
