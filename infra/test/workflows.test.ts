@@ -1,4 +1,15 @@
-import { accessSync, constants, readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import {
+  accessSync,
+  constants,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { REPOSITORY } from './support/app-contract';
@@ -21,6 +32,7 @@ interface Job {
   'timeout-minutes'?: number;
   environment?: string;
   permissions?: Record<string, string>;
+  env?: Record<string, string>;
   services?: Record<string, { image: string; options?: string; ports?: string[] }>;
   steps: Step[];
 }
@@ -36,9 +48,8 @@ const WORKFLOWS = path.join(REPOSITORY, '.github', 'workflows');
 const files = readdirSync(WORKFLOWS)
   .filter((file) => /\.ya?ml$/.test(file))
   .sort();
-const workflows = Object.fromEntries(
-  files.map((file) => [file, parse(readFileSync(path.join(WORKFLOWS, file), 'utf8')) as Workflow]),
-);
+const sources = Object.fromEntries(files.map((file) => [file, readFileSync(path.join(WORKFLOWS, file), 'utf8')]));
+const workflows = Object.fromEntries(files.map((file) => [file, parse(sources[file]!) as Workflow]));
 const ci = workflows['ci.yml']!;
 const deploy = workflows['deploy.yml']!;
 const runs = (job: Job) => job.steps.map((step) => step.run ?? '').join('\n');
@@ -49,14 +60,26 @@ test('the two workflows, CI and Deploy', () => {
   expect([ci.name, deploy.name]).toEqual(['CI', 'Deploy']);
 });
 
+test('one commit per action across the workflows', () => {
+  const pins = new Map<string, Set<string>>();
+  for (const source of Object.values(sources))
+    for (const [, action, pin] of source.matchAll(/uses: ([\w-]+\/[\w-]+)@(\S+ # \S+)/g))
+      pins.set(action!, (pins.get(action!) ?? new Set()).add(pin!));
+  expect([...pins].filter(([, pinned]) => pinned.size > 1)).toEqual([]);
+});
+
 describe.each(files)('%s', (file) => {
   const workflow = workflows[file]!;
   const jobs = Object.entries(workflow.jobs);
 
-  test('reads the repository and nothing more, unless a job asks for an OIDC token', () => {
+  test('reads the repository and nothing more, unless a job asks for an OIDC token or reads the Actions runs', () => {
     expect(workflow.permissions).toEqual({ contents: 'read' });
     for (const [, job] of jobs) {
-      if (job.permissions) expect(job.permissions).toEqual({ contents: 'read', 'id-token': 'write' });
+      if (job.permissions)
+        expect([
+          { contents: 'read', 'id-token': 'write' },
+          { actions: 'read', contents: 'read' },
+        ]).toContainEqual(job.permissions);
     }
   });
 
@@ -67,11 +90,19 @@ describe.each(files)('%s', (file) => {
     }
   });
 
-  test('actions are pinned to a release, never to a branch', () => {
-    for (const [, job] of jobs) {
-      for (const step of job.steps.filter((s) => s.uses))
-        expect(step.uses).toMatch(/^[\w-]+\/[\w-]+@(v\d+(\.\d+)*|[0-9a-f]{40})$/);
-    }
+  test("every action is pinned to a commit (a tag can be moved), with its release's version beside it", () => {
+    const steps = jobs.flatMap(([, job]) => job.steps.filter((step) => step.uses));
+    expect(steps.length).toBeGreaterThan(0);
+    for (const step of steps) expect(step.uses).toMatch(/^[\w-]+\/[\w-]+@[0-9a-f]{40}$/);
+    const lines = sources[file]!.split('\n').filter((line) => /^\s*(- )?uses:/.test(line));
+    expect(lines).toHaveLength(steps.length);
+    for (const line of lines) expect(line).toMatch(/uses: [\w-]+\/[\w-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$/);
+  });
+
+  test('checkouts keep no credentials in the workspace', () => {
+    for (const [, job] of jobs)
+      for (const step of job.steps.filter((s) => s.uses?.startsWith('actions/checkout@')))
+        expect(step.with?.['persist-credentials']).toBe(false);
   });
 
   test('scripts never interpolate event data or inputs (they come in through env)', () => {
@@ -133,37 +164,228 @@ describe('CI', () => {
 
 describe('Deploy', () => {
   const order = Object.keys(deploy.jobs);
+  const release = deploy.jobs.release!;
   const deployJob = deploy.jobs.deploy!;
   const stepIndex = (pattern: RegExp) => deployJob.steps.findIndex((step) => pattern.test(step.run ?? ''));
+  const BUILD = "needs.release.outputs.build == 'true'";
 
-  test('runs after CI succeeds on main, or by hand with an image tag (rollback)', () => {
+  test('runs after CI on main, or by hand with an optional commit (a rollback)', () => {
     expect(deploy.on.workflow_run).toEqual({ workflows: ['CI'], types: ['completed'], branches: ['main'] });
     expect(deploy.on.workflow_dispatch.inputs).toHaveProperty('image_tag');
-    expect(deploy.jobs.release!.if).toContain("github.event.workflow_run.conclusion == 'success'");
+    expect(order).toEqual(['release', 'deploy', 'notify']);
+  });
+
+  test("after CI, only a successful run for a push to this repository's main (a fork's main never matches)", () => {
+    // The `branches` filter matches a fork pull request's head branch by name: the job's condition is what decides.
+    expect(release.if!.replace(/\s+/g, ' ').trim()).toBe(
+      "github.event_name == 'workflow_dispatch' || (github.event.workflow_run.conclusion == 'success' && " +
+        "github.event.workflow_run.event == 'push' && github.event.workflow_run.head_branch == 'main' && " +
+        'github.event.workflow_run.head_repository.full_name == github.repository)',
+    );
+  });
+
+  test('the release job asks GitHub with a read-only token: the Actions runs and the repository, nothing else', () => {
+    expect(release.permissions).toEqual({ actions: 'read', contents: 'read' });
+    expect(release.environment).toBeUndefined();
+    expect(release.steps).toHaveLength(1);
+    expect(release.steps[0]!.env).toMatchObject({
+      GH_TOKEN: '${{ github.token }}',
+      DISPATCH_REF: '${{ github.ref }}',
+      REQUESTED_TAG: '${{ inputs.image_tag }}',
+      RUN_HEAD_SHA: '${{ github.event.workflow_run.head_sha }}',
+    });
+  });
+
+  describe('the release step, run against a stand-in for the gh CLI', () => {
+    const REPO = 'modak-team/modak';
+    const MAIN_HEAD = 'a'.repeat(40);
+    const OLDER = 'b'.repeat(40);
+    const script = release.steps[0]!.run!;
+    const ciRun = (sha: string, overrides: Record<string, unknown> = {}) => ({
+      head_sha: sha,
+      head_branch: 'main',
+      event: 'push',
+      conclusion: 'success',
+      head_repository: { full_name: REPO },
+      ...overrides,
+    });
+    let dir: string;
+    beforeEach(() => {
+      dir = mkdtempSync(path.join(os.tmpdir(), 'modak-release-'));
+    });
+    afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+    /** Runs the step as the runner does (bash -e); `compare` undefined: GitHub does not know the commit (404). */
+    function runStep(
+      env: { EVENT: string; DISPATCH_REF?: string; REQUESTED_TAG?: string; RUN_HEAD_SHA?: string },
+      github: { compare?: string; runs: object[] },
+    ) {
+      for (const name of ['compare.json', 'calls', 'output', 'summary']) rmSync(path.join(dir, name), { force: true });
+      if (github.compare) writeFileSync(path.join(dir, 'compare.json'), JSON.stringify({ status: github.compare }));
+      writeFileSync(path.join(dir, 'runs.json'), JSON.stringify({ workflow_runs: github.runs }));
+      writeFileSync(
+        path.join(dir, 'gh'),
+        `#!/usr/bin/env bash
+echo "$*" >> "${dir}/calls"
+case "$*" in
+  "api repos/${REPO}/compare/"*) cat "${dir}/compare.json" 2>/dev/null || { echo 'HTTP 404: Not Found' >&2; exit 1; } ;;
+  "api --method GET repos/${REPO}/actions/workflows/ci.yml/runs "*) cat "${dir}/runs.json" ;;
+  *) echo "unexpected gh call: $*" >&2; exit 1 ;;
+esac
+`,
+        { mode: 0o755 },
+      );
+      const result = spawnSync('bash', ['--noprofile', '--norc', '-e', '-c', script], {
+        encoding: 'utf8',
+        env: {
+          PATH: `${dir}:${process.env.PATH}`,
+          GH_TOKEN: 'token',
+          GITHUB_REPOSITORY: REPO,
+          GITHUB_SHA: MAIN_HEAD,
+          GITHUB_OUTPUT: path.join(dir, 'output'),
+          GITHUB_STEP_SUMMARY: path.join(dir, 'summary'),
+          DISPATCH_REF: 'refs/heads/main',
+          REQUESTED_TAG: '',
+          RUN_HEAD_SHA: '',
+          ...env,
+        },
+      });
+      const read = (name: string) =>
+        existsSync(path.join(dir, name)) ? readFileSync(path.join(dir, name), 'utf8') : '';
+      return {
+        status: result.status,
+        errors: result.stdout + result.stderr,
+        outputs: Object.fromEntries(
+          read('output')
+            .split('\n')
+            .filter(Boolean)
+            .map((line) => line.split('=') as [string, string]),
+        ),
+        calls: read('calls').split('\n').filter(Boolean),
+      };
+    }
+
+    test("after CI: main's pushed commit, built, once GitHub confirms it is on main and CI passed on it", () => {
+      const run = runStep(
+        { EVENT: 'workflow_run', RUN_HEAD_SHA: MAIN_HEAD },
+        { compare: 'identical', runs: [ciRun(MAIN_HEAD)] },
+      );
+      expect(run.status).toBe(0);
+      expect(run.outputs).toEqual({ sha: MAIN_HEAD, image_tag: MAIN_HEAD, build: 'true' });
+      expect(run.calls).toEqual([
+        `api repos/${REPO}/compare/main...${MAIN_HEAD}`,
+        `api --method GET repos/${REPO}/actions/workflows/ci.yml/runs -f head_sha=${MAIN_HEAD} -f branch=main -f event=push -f status=success`,
+      ]);
+    });
+
+    test("by hand without a tag: main's head, built, only if CI passed on it", () => {
+      expect(runStep({ EVENT: 'workflow_dispatch' }, { compare: 'identical', runs: [ciRun(MAIN_HEAD)] })).toMatchObject(
+        {
+          status: 0,
+          outputs: { sha: MAIN_HEAD, build: 'true' },
+        },
+      );
+      const untested = runStep({ EVENT: 'workflow_dispatch' }, { compare: 'identical', runs: [] });
+      expect(untested.status).not.toBe(0);
+      expect(untested.errors).toContain('CI has not passed');
+      expect(untested.outputs).toEqual({});
+    });
+
+    test('by hand with a tag: an earlier commit of main that passed CI, deployed from its existing image', () => {
+      const run = runStep(
+        { EVENT: 'workflow_dispatch', REQUESTED_TAG: OLDER },
+        { compare: 'behind', runs: [ciRun(OLDER)] },
+      );
+      expect(run.status).toBe(0);
+      expect(run.outputs).toEqual({ sha: OLDER, image_tag: OLDER, build: 'false' });
+    });
+
+    test.each(['ahead', 'diverged'])('refuses a commit that is not on main (compared with main: %s)', (compare) => {
+      const run = runStep({ EVENT: 'workflow_dispatch', REQUESTED_TAG: OLDER }, { compare, runs: [ciRun(OLDER)] });
+      expect(run.status).not.toBe(0);
+      expect(run.errors).toContain('is not a commit of main');
+      expect(run.outputs).toEqual({});
+      expect(run.calls).toHaveLength(1);
+    });
+
+    test('refuses a commit GitHub does not know', () => {
+      const run = runStep({ EVENT: 'workflow_dispatch', REQUESTED_TAG: OLDER }, { runs: [ciRun(OLDER)] });
+      expect(run.status).not.toBe(0);
+      expect(run.outputs).toEqual({});
+    });
+
+    test.each([
+      ['a pull request run', { event: 'pull_request' }],
+      ["a fork's run", { head_repository: { full_name: 'someone/modak' } }],
+      ['a failed run', { conclusion: 'failure' }],
+      ["another branch's run", { head_branch: 'feature' }],
+      ["another commit's run", { head_sha: MAIN_HEAD }],
+    ])('refuses a commit whose only CI run is %s', (_, overrides) => {
+      const run = runStep(
+        { EVENT: 'workflow_dispatch', REQUESTED_TAG: OLDER },
+        { compare: 'behind', runs: [ciRun(OLDER, overrides)] },
+      );
+      expect(run.status).not.toBe(0);
+      expect(run.errors).toContain('CI has not passed');
+      expect(run.outputs).toEqual({});
+    });
+
+    test('refuses a run by hand from any ref but main, before asking GitHub anything', () => {
+      const run = runStep(
+        { EVENT: 'workflow_dispatch', DISPATCH_REF: 'refs/heads/hotfix' },
+        { compare: 'identical', runs: [ciRun(MAIN_HEAD)] },
+      );
+      expect(run.status).not.toBe(0);
+      expect(run.errors).toContain('Deploy runs from main only');
+      expect(run.calls).toEqual([]);
+    });
+
+    test.each(['v1.2.3', 'abc1234', `${OLDER}; rm -rf /`, OLDER.toUpperCase()])(
+      'refuses an image tag that is not a full commit SHA (%s)',
+      (tag) => {
+        const run = runStep(
+          { EVENT: 'workflow_dispatch', REQUESTED_TAG: tag },
+          { compare: 'behind', runs: [ciRun(tag)] },
+        );
+        expect(run.status).not.toBe(0);
+        expect(run.calls).toEqual([]);
+      },
+    );
   });
 
   test('one deploy at a time, never cancelled halfway', () => {
     expect(deploy.concurrency).toEqual({ group: 'deploy-production', 'cancel-in-progress': false });
   });
 
-  test('AWS access through an OIDC role, in the production environment', () => {
-    for (const name of ['image', 'deploy']) {
-      const job = deploy.jobs[name]!;
-      expect(job.environment).toBe('production');
-      expect(job.permissions).toEqual({ contents: 'read', 'id-token': 'write' });
-      expect(uses(job, 'aws-actions/configure-aws-credentials')).toEqual([
-        expect.objectContaining({
-          with: { 'role-to-assume': '${{ vars.AWS_DEPLOY_ROLE_ARN }}', 'aws-region': '${{ vars.AWS_REGION }}' },
-        }),
-      ]);
-    }
+  test('AWS access through an OIDC role, in the production environment, for one job that checks out the release', () => {
+    expect(deployJob.needs).toBe('release');
+    expect(deployJob.environment).toBe('production');
+    expect(deployJob.permissions).toEqual({ contents: 'read', 'id-token': 'write' });
+    for (const [name, job] of Object.entries(deploy.jobs))
+      if (name !== 'deploy') expect([name, job.permissions?.['id-token']]).toEqual([name, undefined]);
+    expect(uses(deployJob, 'aws-actions/configure-aws-credentials')).toEqual([
+      expect.objectContaining({
+        with: { 'role-to-assume': '${{ vars.AWS_DEPLOY_ROLE_ARN }}', 'aws-region': '${{ vars.AWS_REGION }}' },
+      }),
+    ]);
+    expect(uses(deployJob, 'actions/checkout')).toEqual([
+      expect.objectContaining({ with: { ref: '${{ needs.release.outputs.sha }}', 'persist-credentials': false } }),
+    ]);
     expect(JSON.stringify(deploy)).not.toMatch(/AWS_SECRET_ACCESS_KEY|aws-secret-access-key/);
+    // Nothing restored from a cache into the job that holds the production role, but the image's layers.
+    expect(uses(deployJob, 'actions/setup-node')[0]!.with).toMatchObject({ 'package-manager-cache': false });
+    expect(uses(deployJob, 'actions/setup-node')[0]!.with).not.toHaveProperty('cache');
   });
 
-  test('builds the image from docker/Dockerfile and pushes it to ECR, tagged with the commit', () => {
-    const image = deploy.jobs.image!;
-    expect(uses(image, 'aws-actions/amazon-ecr-login')).toHaveLength(1);
-    expect(uses(image, 'docker/build-push-action')).toEqual([
+  test('builds the image from docker/Dockerfile and pushes it to ECR, tagged with the commit, unless one was chosen', () => {
+    const builds = [
+      ...uses(deployJob, 'aws-actions/amazon-ecr-login'),
+      ...uses(deployJob, 'docker/setup-buildx-action'),
+      ...uses(deployJob, 'docker/build-push-action'),
+    ];
+    expect(builds).toHaveLength(3);
+    for (const step of builds) expect(step.if).toBe(BUILD);
+    expect(uses(deployJob, 'docker/build-push-action')).toEqual([
       expect.objectContaining({
         with: expect.objectContaining({
           file: 'docker/Dockerfile',
@@ -172,28 +394,37 @@ describe('Deploy', () => {
         }),
       }),
     ]);
+    const build = deployJob.steps.findIndex((step) => step.uses?.startsWith('docker/build-push-action@'));
+    expect(build).toBeLessThan(stepIndex(/aws ecr describe-images .*imageTag="\$IMAGE_TAG"/));
+    expect(deployJob.env).toMatchObject({ IMAGE_TAG: '${{ needs.release.outputs.image_tag }}' });
   });
 
   test('migrates before it rolls the services, then waits for them to be stable and checks readiness', () => {
+    const image = stepIndex(/aws ecr describe-images/);
     const platform = stepIndex(/cdk -- deploy Modak-Platform --exclusively/);
     const migrate = stepIndex(/^infra\/scripts\/run-migration\.sh$/);
     const roll = stepIndex(/cdk -- deploy Modak-App --exclusively/);
     const stable = stepIndex(/aws ecs wait services-stable --cluster modak --services modak-api modak-worker/);
     const ready = stepIndex(/\/health\/ready/);
-    expect([platform, migrate, roll, stable, ready].every((index) => index >= 0)).toBe(true);
-    expect([platform, migrate, roll, stable, ready]).toEqual(
-      [...[platform, migrate, roll, stable, ready]].sort((a, b) => a - b),
-    );
+    const indices = [image, platform, migrate, roll, stable, ready];
+    expect(indices.every((index) => index >= 0)).toBe(true);
+    expect(indices).toEqual([...indices].sort((a, b) => a - b));
     for (const index of [platform, roll]) expect(deployJob.steps[index]!.run).toContain('-c imageTag="$IMAGE_TAG"');
     accessSync(path.join(REPOSITORY, 'infra', 'scripts', 'run-migration.sh'), constants.X_OK);
   });
 
-  test('reports the outcome whatever it was', () => {
+  test('reports the outcome whatever it was, a refused release included', () => {
     expect(order.at(-1)).toBe('notify');
     expect(deploy.jobs.notify).toMatchObject({
-      needs: ['release', 'image', 'deploy'],
-      if: expect.stringContaining('always()'),
+      needs: ['release', 'deploy'],
+      if: "always() && needs.release.result != 'skipped'",
     });
     expect(runs(deploy.jobs.notify!)).toContain('GITHUB_STEP_SUMMARY');
+  });
+
+  test("docs/deploy.md sets up the production environment's protection rules", () => {
+    const docs = readFileSync(path.join(REPOSITORY, 'docs', 'deploy.md'), 'utf8');
+    for (const setting of ['Deployment branches and tags', 'Required reviewers', 'Prevent self-review'])
+      expect([setting, docs.includes(setting)]).toEqual([setting, true]);
   });
 });
