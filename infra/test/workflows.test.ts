@@ -118,25 +118,74 @@ describe('CI', () => {
     expect(ci.on).toEqual({ push: { branches: ['main'] }, pull_request: null });
   });
 
-  test('the app: lint, format, typecheck, build, migrations and tests, with PostgreSQL and Redis services', () => {
+  test('the app job runs .ci/run, the one list of checks, with nothing of its own but the checkout and Node', () => {
     const app = ci.jobs.app!;
-    expect(Object.keys(app.services!).sort()).toEqual(['postgres', 'redis']);
-    expect(app.services!.postgres!.image).toMatch(/^postgres:17/);
-    for (const service of Object.values(app.services!)) expect(service.options).toMatch(/--health-cmd/);
-    const script = runs(app);
-    for (const command of [
-      'npm ci',
-      'npm run lint',
-      'npm run format:check',
-      'npm run typecheck',
-      'npm run build',
-      'npm run migration:run',
-      'npm run migration:check',
-      'npm test',
-    ]) {
-      expect(script).toContain(command);
-    }
-    expect(script.indexOf('npm run migration:run')).toBeLessThan(script.indexOf('npm test'));
+    expect(app.services).toBeUndefined();
+    expect(app.steps.filter((step) => step.run).map((step) => step.run!.trim())).toEqual(['.ci/run']);
+    expect(app.steps.map((step) => step.uses?.split('@')[0]).filter(Boolean)).toEqual([
+      'actions/checkout',
+      'actions/setup-node',
+      'actions/upload-artifact',
+    ]);
+    expect(app.steps.at(-1)).toMatchObject({ if: 'failure()' });
+    accessSync(path.join(REPOSITORY, '.ci', 'run'), constants.X_OK);
+  });
+
+  describe('.ci/run', () => {
+    const script = readFileSync(path.join(REPOSITORY, '.ci', 'run'), 'utf8');
+    const lines = script.split('\n');
+    /** The line of the first command (not a comment) that contains `text`. */
+    const at = (text: string) => lines.findIndex((line) => !line.trimStart().startsWith('#') && line.includes(text));
+
+    test('runs every check of CI, in order: install, static checks, build, drift, migrations, infra, start, tests', () => {
+      const order = [
+        'npm ci',
+        'npm run lint',
+        'npm run format:check',
+        'npm run typecheck',
+        'npm run build',
+        'dist/apps/api/src/openapi.main.js',
+        'diff -q docs/openapi.json',
+        'openapi-typescript docs/openapi.json',
+        'diff -q libs/api-client/src/schema.d.ts',
+        'npm run migration:run',
+        'npm run migration:check',
+        'npm --prefix infra run synth',
+        'npm --prefix infra test',
+        'npm start',
+        'http://127.0.0.1:3999/health/ready',
+        'npm test',
+      ].map((command) => [command, at(command)] as const);
+      expect(order.filter(([, index]) => index < 0)).toEqual([]);
+      expect(order.map(([command]) => command)).toEqual(
+        [...order].sort(([, a], [, b]) => a - b).map(([command]) => command),
+      );
+      expect(lines[0]).toBe('#!/usr/bin/env bash');
+      expect(script).toContain('set -euo pipefail');
+    });
+
+    test('keeps the places of the OpenAPI lint (after the client check) and the smoke scenario (while npm start serves)', () => {
+      const mention = (name: RegExp) => lines.findIndex((line) => name.test(line));
+      const lint = mention(/openapi lint/i);
+      const smoke = mention(/smoke scenario/i);
+      expect(lint).toBeGreaterThan(at('diff -q libs/api-client/src/schema.d.ts'));
+      expect(lint).toBeLessThan(at('npm run migration:run'));
+      expect(smoke).toBeGreaterThan(at('http://127.0.0.1:3999/health/ready'));
+      expect(smoke).toBeLessThan(lines.findLastIndex((line) => line.trim() === 'stop_start'));
+    });
+
+    test("starts the machine's PostgreSQL and Redis as root or through sudo, and trusts loopback only if it must", () => {
+      const services = script.slice(script.indexOf('step "services"'), script.indexOf('step "install"'));
+      expect(services).toMatch(/as_root\(\) \{ if \[ "\$\(id -u\)" = 0 \]; then "\$@"; else sudo "\$@"; fi; \}/);
+      expect(services).toContain('as_root pg_ctlcluster --skip-systemctl-redirect "$pg_version" main start');
+      // Only when psql cannot connect as postgres without a password (-w never prompts).
+      expect(services).toMatch(
+        /if ! postgres_answers; then\n\s+as_root sed -i -e '1i host all all 127\.0\.0\.1\/32 trust'/,
+      );
+      expect(services).toContain('psql -h 127.0.0.1 -U postgres -d postgres -w');
+      expect(services).toContain('apt_install redis-server');
+      expect(services).toContain('apt_install chromium');
+    });
   });
 
   test('the infrastructure: its own install, typecheck, synth and tests', () => {
