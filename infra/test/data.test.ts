@@ -1,4 +1,5 @@
 import { Match } from 'aws-cdk-lib/assertions';
+import { APP_DATABASE_USER, APP_PASSWORD_ROTATION } from '../lib/constructs/postgres';
 import { onlyResource, resourcesOf, synthesize } from './support/modak';
 
 const modak = synthesize();
@@ -41,7 +42,7 @@ describe('PostgreSQL', () => {
     expect(modak.data.terminationProtection).toBe(true);
   });
 
-  test('credentials generated into Secrets Manager, never in the template', () => {
+  test('master credentials generated into Secrets Manager, never in the template', () => {
     const secret = Object.entries(resourcesOf(template, 'AWS::SecretsManager::Secret')).find(
       ([, s]) => s.Properties!.Name === 'modak/database',
     )!;
@@ -53,6 +54,70 @@ describe('PostgreSQL', () => {
       'Fn::Join': ['', ['{{resolve:secretsmanager:', { Ref: secret[0] }, ':SecretString:password::}}']],
     });
     template.hasResourceProperties('AWS::SecretsManager::SecretTargetAttachment', { TargetId: { Ref: primaryId } });
+  });
+
+  describe("the api's login role (modak_app)", () => {
+    const [secretId, secret] = Object.entries(resourcesOf(template, 'AWS::SecretsManager::Secret')).find(
+      ([, s]) => s.Properties!.Name === 'modak/database-app',
+    )!;
+    const attachment = Object.entries(resourcesOf(template, 'AWS::SecretsManager::SecretTargetAttachment')).find(
+      ([, a]) => (a.Properties!.SecretId as { Ref: string }).Ref === secretId,
+    )!;
+
+    test('its credentials are generated into a secret of their own, encrypted like the master secret', () => {
+      expect(secret.Properties).toMatchObject({
+        GenerateSecretString: {
+          GenerateStringKey: 'password',
+          SecretStringTemplate: JSON.stringify({ username: APP_DATABASE_USER, dbname: 'modak' }),
+        },
+      });
+      expect(APP_DATABASE_USER).toBe('modak_app');
+      expect(secret.Properties!.SecretString).toBeUndefined();
+      // Neither has a customer managed key: both use the account's Secrets Manager key.
+      const master = Object.values(resourcesOf(template, 'AWS::SecretsManager::Secret')).find(
+        (s) => s.Properties!.Name === 'modak/database',
+      )!;
+      expect([secret.Properties!.KmsKeyId, master.Properties!.KmsKeyId]).toEqual([undefined, undefined]);
+    });
+
+    test('attached to the primary, so that the secret holds engine, host and port for the rotation', () => {
+      expect(attachment[1].Properties).toEqual({
+        SecretId: { Ref: secretId },
+        TargetId: { Ref: primaryId },
+        TargetType: 'AWS::RDS::DBInstance',
+      });
+    });
+
+    test('rotated every 30 days by the hosted single-user PostgreSQL rotation, in the VPC, never at creation', () => {
+      const { properties: rotation } = onlyResource(template, 'AWS::SecretsManager::RotationSchedule');
+      expect(rotation).toMatchObject({
+        SecretId: { Ref: attachment[0] },
+        RotationRules: { ScheduleExpression: `rate(${APP_PASSWORD_ROTATION.toDays()} days)` },
+        // The role exists only once the first migration has run.
+        RotateImmediatelyOnUpdate: false,
+        HostedRotationLambda: {
+          RotationType: 'PostgreSQLSingleUser',
+          RotationLambdaName: 'modak-database-app-rotation',
+        },
+      });
+      expect(APP_PASSWORD_ROTATION.toDays()).toBe(30);
+      const lambda = rotation.HostedRotationLambda as Record<string, unknown>;
+      // The subnets with a route out (Secrets Manager through the NAT) and the group that may reach the primary.
+      expect(JSON.stringify(lambda.VpcSubnetIds)).toMatch(/appSubnet1.*appSubnet2/);
+      expect(JSON.stringify(lambda.VpcSecurityGroupIds)).toContain('SecurityGroupsRotation');
+      // The master secret is not involved: the role changes its own password.
+      expect(lambda.MasterSecretArn).toBeUndefined();
+      // New passwords avoid the same characters as the generated one.
+      expect(lambda.ExcludeCharacters).toBe(
+        (secret.Properties!.GenerateSecretString as { ExcludeCharacters: string }).ExcludeCharacters,
+      );
+      expect(template.toJSON().Transform).toBe('AWS::SecretsManager-2024-09-16');
+      // Its log group, made before it with the configured retention.
+      template.hasResourceProperties('AWS::Logs::LogGroup', {
+        LogGroupName: '/aws/lambda/modak-database-app-rotation',
+        RetentionInDays: 30,
+      });
+    });
   });
 
   test('a read replica of the primary, in the isolated subnets, protected from deletion', () => {

@@ -75,6 +75,20 @@ test('on ECS, the URLs are composed from their parts, every part escaped', () =>
   expect(decodeURIComponent(new URL(output!.DATABASE_URL as string).password)).toBe(ECS_PARTS.DB_PASSWORD);
 });
 
+test('on ECS the worker gets Redis alone: no database URL is composed, and none is required', () => {
+  const redis = Object.fromEntries(Object.entries(ECS_PARTS).filter(([name]) => !name.startsWith('DB_')));
+  expect(Object.keys(redis)).toEqual(['REDIS_HOST', 'REDIS_PORT', 'REDIS_AUTH_TOKEN']);
+  expect(run(['worker'], redis)).toEqual({
+    status: 0,
+    stderr: '',
+    output: {
+      program: 'worker',
+      argv: [],
+      REDIS_URL: 'rediss://:token0123456789@master.modak.abc.apn2.cache.amazonaws.com:6379',
+    },
+  });
+});
+
 test('URLs that are set are used as they are (compose, a laptop)', () => {
   const given = { DATABASE_URL: 'postgres://modak:modak@db:5432/modak', REDIS_URL: 'redis://redis:6379' };
   expect(run(['worker'], { ...ECS_PARTS, ...given }).output).toMatchObject(given);

@@ -51,6 +51,7 @@ describe('security groups admit only what flows', () => {
       api: groups.api,
       worker: groups.worker,
       migration: groups.migration,
+      rotation: groups.rotation,
       database: groups.database,
       cache: groups.cache,
     }).map(([name, group]) => [modak.network.getLogicalId(group.node.defaultChild as CfnElement), name]),
@@ -95,13 +96,15 @@ describe('security groups admit only what flows', () => {
         // ALB -> api tasks on the app port
         'loadBalancer out tcp/3000 api',
         'api in tcp/3000 loadBalancer',
-        // tasks -> PostgreSQL 5432
+        // api and migration tasks -> PostgreSQL 5432 (the worker has no database)
         'api out tcp/5432 database',
-        'worker out tcp/5432 database',
         'migration out tcp/5432 database',
         'database in tcp/5432 api',
-        'database in tcp/5432 worker',
         'database in tcp/5432 migration',
+        // the rotation of the app role's password -> PostgreSQL 5432, and Secrets Manager through the NAT (IPv4)
+        'rotation out tcp/5432 database',
+        'database in tcp/5432 rotation',
+        'rotation out tcp/443 0.0.0.0/0',
         // tasks -> Redis 6379
         'api out tcp/6379 cache',
         'worker out tcp/6379 cache',
@@ -174,5 +177,19 @@ describe('security groups admit only what flows', () => {
       );
     expect(groupOfService('modak-api')).toContain(logicalIdOf('api'));
     expect(groupOfService('modak-worker')).toContain(logicalIdOf('worker'));
+    uses(
+      modak.templates.data,
+      'AWS::SecretsManager::RotationSchedule',
+      (p) => p.HostedRotationLambda.VpcSecurityGroupIds,
+      'rotation',
+    );
+  });
+
+  test('the worker cannot reach PostgreSQL, but still reaches Redis, SMTP and HTTPS', () => {
+    const worker = rules.filter((rule) => rule.startsWith('worker ') || rule.endsWith(' worker'));
+    expect(worker.filter((rule) => rule.includes('database') || rule.includes('5432'))).toEqual([]);
+    expect(worker).toEqual(
+      expect.arrayContaining(['worker out tcp/6379 cache', 'worker out tcp/587 0.0.0.0/0', 'worker out tcp/443 ::/0']),
+    );
   });
 });

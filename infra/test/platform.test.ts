@@ -1,3 +1,4 @@
+import { APP_DATABASE_USER } from '../lib/constructs/postgres';
 import { containerOf, environmentOf, onlyResource, resourcesOf, secretNamesOf, synthesize } from './support/modak';
 
 const modak = synthesize();
@@ -64,8 +65,9 @@ describe('the migration task definition', () => {
     });
   });
 
-  test('gets the primary only, with its credentials from Secrets Manager', () => {
+  test('gets the primary only, as the master user, with the credentials from Secrets Manager', () => {
     expect(Object.keys(environmentOf(container)).sort()).toEqual([
+      'DATABASE_APP_USER',
       'DB_HOST',
       'DB_NAME',
       'DB_PORT',
@@ -73,9 +75,25 @@ describe('the migration task definition', () => {
       'NODE_ENV',
       'NODE_OPTIONS',
     ]);
-    expect(secretNamesOf(container)).toEqual(['DB_PASSWORD', 'DB_USER']);
-    for (const secret of container.Secrets!)
-      expect(JSON.stringify(secret.ValueFrom)).toContain('PostgresCredentialsAttachment');
+    expect(secretNamesOf(container)).toEqual(['DATABASE_APP_PASSWORD', 'DB_PASSWORD', 'DB_USER']);
+    const valueFrom = (name: string) =>
+      JSON.stringify(container.Secrets!.find((secret) => secret.Name === name)!.ValueFrom);
+    expect(valueFrom('DB_USER')).toMatch(/PostgresCredentialsAttachment.*:username::/);
+    expect(valueFrom('DB_PASSWORD')).toMatch(/PostgresCredentialsAttachment.*:password::/);
+  });
+
+  test("creates or updates the api's role: its name, and its password from the app secret", () => {
+    expect(environmentOf(container).DATABASE_APP_USER).toBe(APP_DATABASE_USER);
+    expect(
+      JSON.stringify(container.Secrets!.find((secret) => secret.Name === 'DATABASE_APP_PASSWORD')!.ValueFrom),
+    ).toMatch(/PostgresAppCredentialsAttachment.*:password::/);
+    // ECS injects the secrets; the migration makes no AWS call of its own.
+    const taskRole = Object.keys(resourcesOf(template, 'AWS::IAM::Role')).find((id) =>
+      id.startsWith('MigrationTaskDefinitionTaskRole'),
+    )!;
+    expect(taskRole).toBeDefined();
+    for (const policy of Object.values(resourcesOf(template, 'AWS::IAM::Policy')))
+      expect(JSON.stringify(policy.Properties!.Roles)).not.toContain(taskRole);
   });
 
   test('logs to its log group', () => {

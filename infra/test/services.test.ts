@@ -112,23 +112,27 @@ describe('secrets come from Secrets Manager, never as plain environment values',
 
   test('each process gets exactly the secrets its configuration reads', () => {
     expect(secretNamesOf(api)).toEqual(['DB_PASSWORD', 'DB_USER', 'JWT_SECRET', 'MAIL_SEAL_KEY', 'REDIS_AUTH_TOKEN']);
-    expect(secretNamesOf(worker)).toEqual(['DB_PASSWORD', 'DB_USER', 'MAIL_SEAL_KEY', 'REDIS_AUTH_TOKEN', 'SMTP_URL']);
+    expect(secretNamesOf(worker)).toEqual(['MAIL_SEAL_KEY', 'REDIS_AUTH_TOKEN', 'SMTP_URL']);
     // One key: what the api seals, the worker opens.
     expect(arnOf(api, 'MAIL_SEAL_KEY')).toEqual(arnOf(worker, 'MAIL_SEAL_KEY'));
     expect(arnOf(api, 'MAIL_SEAL_KEY')).toContain('SecretsMailSeal');
     expect(arnOf(api, 'JWT_SECRET')).toContain('SecretsJwt');
     expect(arnOf(worker, 'SMTP_URL')).toContain('SecretsSmtpUrl');
     expect(arnOf(api, 'REDIS_AUTH_TOKEN')).toContain('RedisAuthToken');
-    expect(arnOf(api, 'DB_PASSWORD')).toMatch(/PostgresCredentialsAttachment.*:password::/);
   });
 
   test('no environment variable carries a credential', () => {
+    let checked = 0;
     for (const container of [api, worker, migrate]) {
       for (const [name, value] of Object.entries(environmentOf(container))) {
-        expect(name).not.toMatch(/SECRET|PASSWORD|TOKEN|CREDENTIAL|_KEY$/);
+        // A secret's id names where the process reads a credential, not the credential: a reference, never a literal.
+        if (name.endsWith('_SECRET_ID')) expect(typeof value).not.toBe('string');
+        else expect(name).not.toMatch(/SECRET|PASSWORD|TOKEN|CREDENTIAL|_KEY$/);
         expect(JSON.stringify(value)).not.toMatch(/\/\/[^/@"]+:[^/@"]+@/);
+        checked += 1;
       }
     }
+    expect(checked).toBeGreaterThan(0);
   });
 
   test('the execution roles may read only the secrets they inject', () => {
@@ -150,6 +154,67 @@ describe('secrets come from Secrets Manager, never as plain environment values',
     expect(environmentOf(container)).toMatchObject({ KAKAO_CLIENT_ID: 'rest-api-key', KAKAO_APP_ID: '123456' });
     expect(secretNamesOf(container)).toEqual(expect.arrayContaining(['KAKAO_CLIENT_SECRET', 'KAKAO_ADMIN_KEY']));
     expect(secretNamesOf(containerOf(kakao.templates.services, 'modak-worker'))).toContain('KAKAO_ADMIN_KEY');
+  });
+});
+
+describe('least-privilege database logins', () => {
+  const arnOf = (container: Container, name: string) =>
+    JSON.stringify(container.Secrets!.find((secret) => secret.Name === name)!.ValueFrom);
+  const appSecret = /PostgresAppCredentialsAttachment/;
+  const masterSecret = /PostgresCredentialsAttachment/;
+
+  test('the api logs in as the app role, never as the master user', () => {
+    expect(arnOf(api, 'DB_USER')).toMatch(/PostgresAppCredentialsAttachment.*:username::/);
+    expect(arnOf(api, 'DB_PASSWORD')).toMatch(/PostgresAppCredentialsAttachment.*:password::/);
+    expect(JSON.stringify(api)).not.toMatch(masterSecret);
+  });
+
+  test("the api's pool reads the rotating password from the app secret, named by its ARN", () => {
+    const secretId = JSON.stringify(environmentOf(api).DATABASE_PASSWORD_SECRET_ID);
+    expect(secretId).toMatch(appSecret);
+    expect(secretId).toContain('"StackName":"Modak-Data"');
+  });
+
+  test("the api's task role may read that one secret, and nothing else", () => {
+    const apiTaskRole = Object.entries(resourcesOf(template, 'AWS::IAM::Role')).find(([id]) =>
+      id.startsWith('ApiTaskTaskDefinitionTaskRole'),
+    )![0];
+    const apiDefinition = Object.values(resourcesOf(template, 'AWS::ECS::TaskDefinition')).find(
+      (definition) => definition.Properties!.Family === 'modak-api',
+    )!;
+    // The task role (what the app's own AWS calls use), not the execution role (what ECS uses to start the task).
+    expect(apiDefinition.Properties!.TaskRoleArn).toEqual({ 'Fn::GetAtt': [apiTaskRole, 'Arn'] });
+    const statements = Object.values(resourcesOf(template, 'AWS::IAM::Policy'))
+      .filter((policy) => JSON.stringify(policy.Properties!.Roles).includes(apiTaskRole))
+      .flatMap((policy) => (policy.Properties!.PolicyDocument as { Statement: Record<string, unknown>[] }).Statement);
+    expect(statements).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'],
+        Resource: expect.anything(),
+      },
+    ]);
+    expect(JSON.stringify(statements[0]!.Resource)).toMatch(appSecret);
+    // The secret is encrypted with the account's Secrets Manager key: no key policy or kms:Decrypt to grant.
+    expect(JSON.stringify(statements)).not.toContain('kms:');
+  });
+
+  test('the worker has no database: no DB_* part, no database secret, no task role grant', () => {
+    expect(Object.keys(environmentOf(worker)).filter((name) => /^(DB_|DATABASE_)/.test(name))).toEqual([]);
+    expect(secretNamesOf(worker).filter((name) => /^(DB_|DATABASE_)/.test(name))).toEqual([]);
+    expect(JSON.stringify(worker)).not.toMatch(/Postgres/);
+    const workerTaskRole = Object.keys(resourcesOf(template, 'AWS::IAM::Role')).find((id) =>
+      id.startsWith('WorkerTaskTaskDefinitionTaskRole'),
+    )!;
+    for (const policy of Object.values(resourcesOf(template, 'AWS::IAM::Policy')))
+      expect(JSON.stringify(policy.Properties!.Roles)).not.toContain(workerTaskRole);
+  });
+
+  test('the migration logs in as the master user and sets up the app role from its secret', () => {
+    expect(arnOf(migrate, 'DB_USER')).toMatch(/PostgresCredentialsAttachment.*:username::/);
+    expect(arnOf(migrate, 'DB_PASSWORD')).toMatch(/PostgresCredentialsAttachment.*:password::/);
+    expect(environmentOf(migrate).DATABASE_APP_USER).toBe('modak_app');
+    expect(arnOf(migrate, 'DATABASE_APP_PASSWORD')).toMatch(/PostgresAppCredentialsAttachment.*:password::/);
   });
 });
 
@@ -178,13 +243,19 @@ describe('every variable the configuration requires in production is there once 
     expect(complete.NODE_ENV).toBe('production');
     // The heap bounds of the image, in the definition too.
     expect(complete.NODE_OPTIONS).toBe(NODE_OPTIONS);
-    expect(complete.DATABASE_URL).toBe(
-      'postgres://db_user%2Fwith%3Areserved%40chars:db_password%2Fwith%3Areserved%40chars@db_host.example:5432/modak?sslmode=verify-full',
-    );
-    if (process !== 'migrate') {
+    if (process === 'worker') {
+      expect(Object.keys(complete).filter((name) => name.startsWith('DATABASE_'))).toEqual([]);
+    } else {
+      expect(complete.DATABASE_URL).toBe(
+        'postgres://db_user%2Fwith%3Areserved%40chars:db_password%2Fwith%3Areserved%40chars@db_host.example:5432/modak?sslmode=verify-full',
+      );
+    }
+    if (process === 'api') {
       expect(complete.DATABASE_REPLICA_URLS).toMatch(
         /^postgres:\/\/.*@db_replica_hosts\.example:5432\/modak\?sslmode=verify-full$/,
       );
+    }
+    if (process !== 'migrate') {
       expect(complete.REDIS_URL).toBe('rediss://:redis_auth_token%2Fwith%3Areserved%40chars@redis_host.example:6379');
     }
   });
@@ -272,12 +343,11 @@ describe('alarms and a dashboard', () => {
   });
 });
 
-test('after a replica is promoted, databasePrimaryHost points every process at it', () => {
+test('after a replica is promoted, databasePrimaryHost points every process with a database at it', () => {
   const promoted = 'modak-replica.c0abcdefghij.ap-northeast-2.rds.amazonaws.com';
   const { templates } = synthesize({ databasePrimaryHost: promoted });
   for (const [template, family] of [
     [templates.services, 'modak-api'],
-    [templates.services, 'modak-worker'],
     [templates.platform, 'modak-migrate'],
   ] as const) {
     expect(environmentOf(containerOf(template, family)).DB_HOST).toBe(promoted);

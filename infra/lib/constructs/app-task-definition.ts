@@ -35,7 +35,8 @@ export class AppTaskDefinition extends Construct {
       memoryLimitMiB: props.memoryMiB,
       runtimePlatform: { cpuArchitecture: CpuArchitecture.X86_64, operatingSystemFamily: OperatingSystemFamily.LINUX },
     });
-    const { environment, secrets } = processEnvironment(process, runtime);
+    const { environment, secrets, readsAtRuntime } = processEnvironment(process, runtime);
+    for (const secret of readsAtRuntime) secret.grantRead(this.taskDefinition.taskRole);
     this.taskDefinition.addContainer(process, {
       image: runtime.image,
       command: [...COMMANDS[process]],

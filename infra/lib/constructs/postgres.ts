@@ -13,7 +13,7 @@ import {
   PostgresEngineVersion,
   StorageType,
 } from 'aws-cdk-lib/aws-rds';
-import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
+import { HostedRotation, Secret, type ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import type { ModakConfig } from '../config';
 import { DATABASE_NAME, DATABASE_USER, POSTGRES_PORT } from '../runtime';
@@ -22,24 +22,44 @@ export interface PostgresProps {
   config: ModakConfig;
   vpc: IVpc;
   securityGroup: ISecurityGroup;
+  /** The group of the function that rotates the app role's password: it must reach the primary. */
+  rotationSecurityGroup: ISecurityGroup;
 }
+
+/**
+ * The login role of the api: DML on the tables of schema public and nothing else. The migration task creates or
+ * updates it with the password of its secret; the master user stays with migrations and bootstrap.
+ */
+export const APP_DATABASE_USER = 'modak_app';
+/** How often Secrets Manager rotates the app role's password. */
+export const APP_PASSWORD_ROTATION = Duration.days(30);
+/**
+ * Left out of generated passwords, as RDS's own secrets do: characters that a shell, a URL or a connection string
+ * would have to escape. The rotation generates its passwords with the same set.
+ */
+const PASSWORD_EXCLUDED = ' %+~`#$&*()|[]{}:;<>?!\'/@"\\';
 
 const LOG_EXPORTS = ['postgresql', 'upgrade'];
 const PRIMARY_ID = 'modak-primary';
 const REPLICA_ID = 'modak-replica';
+const ROTATION_FUNCTION = 'modak-database-app-rotation';
 
 /**
  * The PostgreSQL primary (Multi-AZ, with a standby in another zone) and one read replica, in the isolated subnets,
- * encrypted with a key of their own, TLS required. The master credentials are generated into Secrets Manager.
+ * encrypted with a key of their own, TLS required. The master credentials (the migration task's) and those of the
+ * api's role are generated into Secrets Manager; Secrets Manager rotates the api role's password every 30 days.
  */
 export class Postgres extends Construct {
   readonly primary: DatabaseInstance;
   readonly replica: DatabaseInstanceReadReplica;
+  /** The master user, owner of the schema: migrations and bootstrap only. */
   readonly credentials: ISecret;
+  /** The api's role ({@link APP_DATABASE_USER}): engine, host, port, dbname, username, password. */
+  readonly appCredentials: ISecret;
 
   constructor(scope: Construct, id: string, props: PostgresProps) {
     super(scope, id);
-    const { config, vpc, securityGroup } = props;
+    const { config, vpc, securityGroup, rotationSecurityGroup } = props;
     const { sizes } = config;
 
     const key = new Key(this, 'Key', {
@@ -51,7 +71,7 @@ export class Postgres extends Construct {
     Validations.of(secret).acknowledge({
       id: 'AwsSolutions-SMG4',
       reason:
-        'The tasks read the password when they start, so an unattended rotation would break the connections of running tasks; the password is rotated with a rolling restart by the runbook in docs/deploy.md.',
+        'Only the migration task logs in as the master user, reading the password when it starts; the password is rotated by hand between deploys by the runbook in docs/deploy.md, and no running service uses it.',
     });
     const engine = DatabaseInstanceEngine.postgres({ version: PostgresEngineVersion.VER_17_9 });
     const parameterGroup = new ParameterGroup(this, 'Parameters', {
@@ -93,6 +113,40 @@ export class Postgres extends Construct {
       copyTagsToSnapshot: true,
     });
     this.credentials = this.primary.secret!;
+
+    // Encrypted like the master secret, with the account's Secrets Manager key. The attachment adds engine, host and
+    // port to the JSON, which the hosted rotation needs with username, password and dbname.
+    const appSecret = new Secret(this, 'AppCredentials', {
+      secretName: 'modak/database-app',
+      description: `PostgreSQL login of the api (${APP_DATABASE_USER}): created and granted by the migration task, rotated by Secrets Manager`,
+      generateSecretString: {
+        secretStringTemplate: JSON.stringify({ username: APP_DATABASE_USER, dbname: DATABASE_NAME }),
+        generateStringKey: 'password',
+        passwordLength: 30,
+        excludeCharacters: PASSWORD_EXCLUDED,
+      },
+    });
+    this.appCredentials = appSecret.attach(this.primary);
+    // Single user: the role changes its own password (the pool of the api reads the secret for each new connection).
+    // Not at creation: the role exists only once the first migration has run. With a hosted rotation, CDK also denies
+    // the secret's deletion in its resource policy.
+    new LogGroup(this, 'AppCredentialsRotationLogs', {
+      // Lambda would create it on the first rotation (30 days later), without a retention; made here, it gets one.
+      logGroupName: `/aws/lambda/${ROTATION_FUNCTION}`,
+      retention: config.logRetention,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.appCredentials.addRotationSchedule('Rotation', {
+      hostedRotation: HostedRotation.postgreSqlSingleUser({
+        functionName: ROTATION_FUNCTION,
+        vpc,
+        vpcSubnets: { subnetType: SubnetType.PRIVATE_WITH_EGRESS },
+        securityGroups: [rotationSecurityGroup],
+        excludeCharacters: PASSWORD_EXCLUDED,
+      }),
+      automaticallyAfter: APP_PASSWORD_ROTATION,
+      rotateImmediatelyOnUpdate: false,
+    });
 
     this.replica = new DatabaseInstanceReadReplica(this, 'Replica', {
       ...shared,

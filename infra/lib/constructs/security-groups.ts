@@ -5,14 +5,17 @@ import { APP_PORT, POSTGRES_PORT, REDIS_PORT, SMTP_PORT } from '../runtime';
 
 /**
  * One security group per role, each admitting only what flows:
- * internet -> ALB 443/80; ALB -> api tasks on the app port; tasks -> PostgreSQL 5432 and Redis 6379;
- * tasks -> HTTPS (AWS APIs through the NAT, Kakao); worker -> SMTP submission. Nothing else, in or out.
+ * internet -> ALB 443/80; ALB -> api tasks on the app port; api and migration tasks -> PostgreSQL 5432; api and worker
+ * tasks -> Redis 6379; tasks -> HTTPS (AWS APIs through the NAT, Kakao); worker -> SMTP submission; the rotation of the
+ * app role's password -> PostgreSQL 5432 and HTTPS (Secrets Manager). Nothing else, in or out.
  */
 export class SecurityGroups extends Construct {
   readonly loadBalancer: SecurityGroup;
   readonly api: SecurityGroup;
   readonly worker: SecurityGroup;
   readonly migration: SecurityGroup;
+  /** The Lambda function that Secrets Manager's hosted rotation runs for the app role's password. */
+  readonly rotation: SecurityGroup;
   readonly database: SecurityGroup;
   readonly cache: SecurityGroup;
 
@@ -31,9 +34,10 @@ export class SecurityGroups extends Construct {
       'Modak load balancer: HTTPS and HTTP from the internet, to the api tasks',
     );
     this.api = group('Api', 'Modak api tasks: from the load balancer, to PostgreSQL, Redis and HTTPS');
-    this.worker = group('Worker', 'Modak worker tasks: to PostgreSQL, Redis, SMTP and HTTPS');
+    this.worker = group('Worker', 'Modak worker tasks: to Redis, SMTP and HTTPS');
     this.migration = group('Migration', 'Modak migration task: to PostgreSQL and HTTPS');
-    this.database = group('Database', 'Modak PostgreSQL primary and replica: from the tasks');
+    this.rotation = group('Rotation', 'Modak database password rotation: to PostgreSQL and HTTPS (Secrets Manager)');
+    this.database = group('Database', 'Modak PostgreSQL primary and replica: from the api, migration and rotation');
     this.cache = group('Cache', 'Modak Redis: from the api and worker tasks');
 
     for (const internet of [Peer.anyIpv4(), Peer.anyIpv6()]) {
@@ -50,12 +54,19 @@ export class SecurityGroups extends Construct {
       Port.tcp(APP_PORT),
       'Load balancer to the api (traffic and health checks)',
     );
-    for (const task of [this.api, this.worker, this.migration]) {
+    // The worker has no database access: it works from Redis (mail, Kakao unlinks) alone.
+    for (const task of [this.api, this.migration]) {
       task.connections.allowTo(this.database, Port.tcp(POSTGRES_PORT), 'Tasks to PostgreSQL');
+    }
+    for (const task of [this.api, this.worker, this.migration]) {
       for (const internet of [Peer.anyIpv4(), Peer.anyIpv6()]) {
         task.addEgressRule(internet, Port.tcp(443), 'HTTPS: ECR, Secrets Manager, CloudWatch Logs, Kakao');
       }
     }
+    // The rotation function logs in as the app role to change its password, and calls Secrets Manager through the NAT
+    // (a Lambda function in a dual-stack subnet reaches out over IPv4 only).
+    this.rotation.connections.allowTo(this.database, Port.tcp(POSTGRES_PORT), 'Password rotation to PostgreSQL');
+    this.rotation.addEgressRule(Peer.anyIpv4(), Port.tcp(443), 'HTTPS: Secrets Manager');
     for (const task of [this.api, this.worker]) {
       task.connections.allowTo(this.cache, Port.tcp(REDIS_PORT), 'Tasks to Redis');
     }

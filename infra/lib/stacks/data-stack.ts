@@ -10,7 +10,10 @@ export interface DataStackProps extends StackProps {
   network: NetworkStack;
 }
 
-/** What holds state: PostgreSQL (primary and read replica) and Redis, in the isolated subnets. */
+/**
+ * What holds state: PostgreSQL (primary and read replica) and Redis, in the isolated subnets, and the database
+ * credentials (the master user's, and the api role's with its rotation).
+ */
 export class DataStack extends Stack {
   readonly postgres: Postgres;
   readonly redis: Redis;
@@ -22,6 +25,7 @@ export class DataStack extends Stack {
       config,
       vpc: network.vpc,
       securityGroup: network.securityGroups.database,
+      rotationSecurityGroup: network.securityGroups.rotation,
     });
     this.redis = new Redis(this, 'Redis', { config, vpc: network.vpc, securityGroup: network.securityGroups.cache });
   }

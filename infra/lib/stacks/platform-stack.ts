@@ -57,6 +57,7 @@ export class PlatformStack extends Stack {
         primary: data.postgres.primary,
         replica: data.postgres.replica,
         credentials: data.postgres.credentials,
+        appCredentials: data.postgres.appCredentials,
       },
       cache: { host: data.redis.host, port: data.redis.port, authToken: data.redis.authToken },
       secrets: new AppSecrets(this, 'Secrets', { kakao: config.app.kakao !== undefined }),

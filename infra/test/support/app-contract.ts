@@ -19,8 +19,10 @@ export const REQUIRED_IN_PRODUCTION = {
     'JWT_SECRET',
     'MAIL_SEAL_KEY',
   ],
-  worker: ['NODE_ENV', 'DATABASE_URL', 'DATABASE_REPLICA_URLS', 'REDIS_URL', 'SMTP_URL', 'MAIL_FROM', 'MAIL_SEAL_KEY'],
-  migrate: ['NODE_ENV', 'DATABASE_URL'],
+  // The worker has no database: it works from Redis alone.
+  worker: ['NODE_ENV', 'REDIS_URL', 'SMTP_URL', 'MAIL_FROM', 'MAIL_SEAL_KEY'],
+  // As the owner of the schema, the migration creates or updates the api's login role with this name and password.
+  migrate: ['NODE_ENV', 'DATABASE_URL', 'DATABASE_APP_USER', 'DATABASE_APP_PASSWORD'],
 } as const;
 
 /** The URLs docker/entrypoint.mjs composes from `env` (run by node, as the image runs it). */
