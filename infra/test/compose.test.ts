@@ -1,5 +1,8 @@
 import Ajv2020 from 'ajv/dist/2020';
+import { execFile } from 'node:child_process';
 import { accessSync, constants, readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { REPOSITORY, REQUIRED_IN_PRODUCTION } from './support/app-contract';
@@ -96,18 +99,39 @@ describe('environment', () => {
     };
   };
 
-  test.each(APP)('%s: the database URLs name the primary and the replica with their credentials', (name) => {
-    const environment = services[name]!.environment!;
-    const expected = {
-      scheme: 'postgres:',
-      port: '5432',
-      user: primary.POSTGRES_USER,
-      password: primary.POSTGRES_PASSWORD,
-      path: `/${primary.POSTGRES_DB}`,
-    };
-    expect(endpoint(environment.DATABASE_URL!)).toEqual({ ...expected, host: 'postgres-primary' });
-    if (name !== 'migrate')
-      expect(endpoint(environment.DATABASE_REPLICA_URLS!)).toEqual({ ...expected, host: 'postgres-replica' });
+  const database = (host: string, user: string, password: string) => ({
+    scheme: 'postgres:',
+    host,
+    port: '5432',
+    user,
+    password,
+    path: `/${primary.POSTGRES_DB}`,
+  });
+
+  test('the migration job logs in as the owner of the schema, and is given the login role it makes for the api', () => {
+    const environment = services.migrate!.environment!;
+    expect(endpoint(environment.DATABASE_URL!)).toEqual(
+      database('postgres-primary', primary.POSTGRES_USER!, primary.POSTGRES_PASSWORD!),
+    );
+    expect(environment.DATABASE_REPLICA_URLS).toBeUndefined();
+    expect([environment.DATABASE_APP_USER, environment.DATABASE_APP_PASSWORD]).toEqual([
+      'modak_app',
+      'modak-app-local',
+    ]);
+  });
+
+  test('the api logs in to the primary and the replica as that role, never as the owner', () => {
+    const { DATABASE_APP_USER: user, DATABASE_APP_PASSWORD: password } = services.migrate!.environment!;
+    const environment = services.api!.environment!;
+    expect(endpoint(environment.DATABASE_URL!)).toEqual(database('postgres-primary', user!, password!));
+    expect(endpoint(environment.DATABASE_REPLICA_URLS!)).toEqual(database('postgres-replica', user!, password!));
+    expect(user).not.toBe(primary.POSTGRES_USER);
+    expect(password).not.toBe(primary.POSTGRES_PASSWORD);
+  });
+
+  test('the worker has no database: no URL, no credentials', () => {
+    expect(Object.keys(services.worker!.environment!).filter((name) => /^(DATABASE|DB|PG)_?/.test(name))).toEqual([]);
+    expect(JSON.stringify(services.worker)).not.toContain('postgres');
   });
 
   test('Redis and SMTP URLs name their services and ports', () => {
@@ -145,12 +169,13 @@ describe('health checks and start order', () => {
   const healthChecked = (name: string) =>
     services[name]!.healthcheck?.test !== undefined && services[name]!.healthcheck?.disable !== true;
 
-  test("every long-running service but the worker has a health check; the worker and the job turn the image's off", () => {
-    for (const name of ['postgres-primary', 'postgres-replica', 'redis', 'mailpit', 'api'])
+  test("every long-running service has a health check; the worker its own, the one-off job turns the image's off", () => {
+    for (const name of ['postgres-primary', 'postgres-replica', 'redis', 'mailpit', 'api', 'worker'])
       expect([name, healthChecked(name)]).toEqual([name, true]);
-    for (const name of ['worker', 'migrate']) expect(services[name]!.healthcheck).toEqual({ disable: true });
+    expect(services.migrate!.healthcheck).toEqual({ disable: true });
     expect(services.api!.healthcheck!.test).toEqual(['CMD', 'node', '/app/healthcheck.mjs']);
-    expect(readFileSync(path.join(DOCKER, 'healthcheck.mjs'), 'utf8')).toContain('/health/live');
+    expect(services.worker!.healthcheck!.test).toEqual(['CMD', 'node', '/app/healthcheck.mjs', 'worker']);
+    expect(services.worker!.environment!.WORKER_HEALTH_PORT).toBe('3001');
     expect(services['postgres-replica']!.healthcheck!.test!.join(' ')).toContain('pg_is_in_recovery()');
   });
 
@@ -179,7 +204,12 @@ describe('health checks and start order', () => {
       redis: 'service_healthy',
     };
     expect(conditions('api')).toEqual(started);
-    expect(conditions('worker')).toEqual({ ...started, mailpit: 'service_healthy' });
+    // No PostgreSQL for the worker; it starts after the migration all the same, as a release's worker does on ECS.
+    expect(conditions('worker')).toEqual({
+      migrate: 'service_completed_successfully',
+      redis: 'service_healthy',
+      mailpit: 'service_healthy',
+    });
   });
 });
 
@@ -203,4 +233,55 @@ test('mounted scripts exist and are executable; named volumes are declared', () 
       else expect(compose.volumes).toHaveProperty(source!);
     }
   }
+});
+
+describe('docker/healthcheck.mjs, run by node as the container runs it', () => {
+  let answer = 200;
+  const paths: string[] = [];
+  let server: Server;
+  let port: string;
+  beforeAll(async () => {
+    server = createServer((request, response) => {
+      paths.push(request.url ?? '');
+      response.writeHead(request.url === '/health/live' ? answer : 404).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    port = String((server.address() as AddressInfo).port);
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  beforeEach(() => {
+    answer = 200;
+    paths.length = 0;
+  });
+
+  const check = (args: string[], env: Record<string, string>) =>
+    new Promise<number>((resolve) =>
+      execFile(process.execPath, [path.join(DOCKER, 'healthcheck.mjs'), ...args], { env }, (error) =>
+        resolve(error ? Number(error.code) : 0),
+      ),
+    );
+
+  test("without an argument, the api's /health/live on PORT", async () => {
+    expect(await check([], { PORT: port, WORKER_HEALTH_PORT: '1' })).toBe(0);
+    expect(paths).toEqual(['/health/live']);
+    answer = 503;
+    expect(await check([], { PORT: port })).toBe(1);
+  });
+
+  test("with `worker`, the worker's /health/live on WORKER_HEALTH_PORT, not PORT", async () => {
+    expect(await check(['worker'], { PORT: '1', WORKER_HEALTH_PORT: port })).toBe(0);
+    expect(paths).toEqual(['/health/live']);
+    answer = 503;
+    expect(await check(['worker'], { PORT: '1', WORKER_HEALTH_PORT: port })).toBe(1);
+  });
+
+  test('unhealthy when nothing listens, and an unknown target is an error, not a probe', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const unused = String((closed.address() as AddressInfo).port);
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    expect(await check(['worker'], { WORKER_HEALTH_PORT: unused })).toBe(1);
+    expect(await check(['scheduler'], { PORT: port, WORKER_HEALTH_PORT: port })).toBe(2);
+    expect(paths).toEqual([]);
+  });
 });

@@ -199,12 +199,25 @@ describe('CI', () => {
     );
   });
 
-  test('the image: compose validates the file, builds the image, and the stack comes up ready', () => {
-    const script = runs(ci.jobs.image!);
-    expect(script).toContain('docker compose --file docker/compose.yml config --quiet');
-    expect(script).toContain('up --build --detach');
-    expect(script).toContain('http://127.0.0.1:3000/health/ready');
-    expect(ci.jobs.image!.steps.at(-1)).toMatchObject({
+  test('the image: compose validates the file, builds the image, and the stack comes up ready, the worker healthy', () => {
+    const image = ci.jobs.image!;
+    const script = runs(image);
+    const at = (text: string) => script.indexOf(text);
+    // Compose refuses to start without the two keys: this run's own, random and masked.
+    expect(at('for name in JWT_SECRET MAIL_SEAL_KEY')).toBeGreaterThanOrEqual(0);
+    expect(script).toContain('"$name=$value" >> "$GITHUB_ENV"');
+    expect(script).toContain('::add-mask::');
+    const order = [
+      'for name in JWT_SECRET MAIL_SEAL_KEY',
+      'docker compose --file docker/compose.yml config --quiet',
+      'up --build --detach',
+      'http://127.0.0.1:3000/health/ready',
+      "ps --format '{{.Health}}' worker",
+    ].map(at);
+    expect(order.every((index) => index >= 0)).toBe(true);
+    expect(order).toEqual([...order].sort((a, b) => a - b));
+    expect(script).toContain('[ "$health" = healthy ]');
+    expect(image.steps.at(-1)).toMatchObject({
       if: 'always()',
       run: expect.stringContaining('down --volumes'),
     });
