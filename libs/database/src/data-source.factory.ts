@@ -3,6 +3,7 @@ import { DataSource, type DataSourceOptions } from 'typeorm';
 import type { DatabaseConfig } from './database.config.js';
 import { ENTITIES } from './entities/index.js';
 import { MIGRATIONS } from './migrations/index.js';
+import { clientWithPassword, type RotatingPassword } from './rotating-password.js';
 import { SnakeNamingStrategy } from './snake-naming.strategy.js';
 import { TypeOrmLogger } from './typeorm.logger.js';
 
@@ -12,7 +13,12 @@ export type NodeRole = 'primary' | 'replica';
  * Options for one PostgreSQL node. pg waits forever by default; every wait here is bounded so that a dead node turns
  * into a fast error (503 for the primary, a fallback for a replica).
  */
-export function dataSourceOptions(url: string, role: NodeRole, config: DatabaseConfig): DataSourceOptions {
+export function dataSourceOptions(
+  url: string,
+  role: NodeRole,
+  config: DatabaseConfig,
+  password?: RotatingPassword,
+): DataSourceOptions {
   const { statementTimeoutMs, queryTimeoutMs, connectTimeoutMs } = timeoutsOf(role, config);
   return {
     type: 'postgres',
@@ -38,6 +44,8 @@ export function dataSourceOptions(url: string, role: NodeRole, config: DatabaseC
       idle_in_transaction_session_timeout: 30_000,
       idleTimeoutMillis: 30_000,
       keepAlive: true,
+      // Each new connection of the pool asks for the current password.
+      ...(password && { Client: clientWithPassword(password) }),
     },
   };
 }
@@ -53,13 +61,23 @@ function timeoutsOf(role: NodeRole, config: DatabaseConfig) {
   };
 }
 
-export const createDataSource = (url: string, role: NodeRole, config: DatabaseConfig): DataSource =>
-  new DataSource(dataSourceOptions(url, role, config));
+export const createDataSource = (
+  url: string,
+  role: NodeRole,
+  config: DatabaseConfig,
+  password?: RotatingPassword,
+): DataSource => new DataSource(dataSourceOptions(url, role, config, password));
 
 /** A connection of its own for the node's health probe, with the pool's bounded waits. */
-export function createProbeClient(url: string, role: NodeRole, config: DatabaseConfig): pg.Client {
+export function createProbeClient(
+  url: string,
+  role: NodeRole,
+  config: DatabaseConfig,
+  password?: RotatingPassword,
+): pg.Client {
   const { connectTimeoutMs } = timeoutsOf(role, config);
-  return new pg.Client({
+  const Client = password ? clientWithPassword(password) : pg.Client;
+  return new Client({
     connectionString: url,
     connectionTimeoutMillis: connectTimeoutMs,
     statement_timeout: connectTimeoutMs,

@@ -15,6 +15,7 @@ export const databaseEnv = {
     DATABASE_READ_YOUR_WRITES_WINDOW_MS: intVar(60_000, 1_000, 3_600_000),
     DATABASE_REPLICA_MAX_LAG_MS: intVar(10_000, 1_000, 600_000),
     DATABASE_COUNT_CACHE_MS: intVar(5_000, 0, 600_000),
+    DATABASE_PASSWORD_SECRET_ID: z.string().min(1).optional(),
   },
 } satisfies EnvPiece<z.ZodRawShape>;
 
@@ -37,6 +38,11 @@ export interface DatabaseConfig {
   countCacheMs: number;
   /** Seen in pg_stat_activity. */
   applicationName: string;
+  /**
+   * A Secrets Manager secret whose `password` field each new connection uses instead of the URLs' password, so that
+   * the password can rotate under a running process (rotating-password.ts).
+   */
+  passwordSecretId?: string;
 }
 
 export const databaseConfigFrom = (
@@ -54,4 +60,5 @@ export const databaseConfigFrom = (
   replicaMaxLagMs: env.DATABASE_REPLICA_MAX_LAG_MS,
   countCacheMs: env.DATABASE_COUNT_CACHE_MS,
   applicationName,
+  passwordSecretId: env.DATABASE_PASSWORD_SECRET_ID,
 });

@@ -14,14 +14,24 @@ import { createDataSource, createProbeClient, type NodeRole } from './data-sourc
 import { perRouteLimit } from './routing/admission.js';
 import { Database } from './routing/database.js';
 import { DatabaseNode } from './routing/database-node.js';
+import { RotatingPassword, secretsManagerPassword } from './rotating-password.js';
 import { ReadYourWrites } from './routing/read-your-writes.js';
 
 export const DATABASE_CONFIG = Symbol('DATABASE_CONFIG');
 
 export function createDatabase(config: DatabaseConfig, redis: Redis, keys: RedisKeys): Database {
   const admission = { capacity: config.poolSize, perRoute: perRouteLimit(config.poolSize), waitMs: config.poolWaitMs };
+  const password = config.passwordSecretId
+    ? new RotatingPassword(secretsManagerPassword(config.passwordSecretId))
+    : undefined;
   const node = (name: string, url: string, role: NodeRole) =>
-    new DatabaseNode(name, createDataSource(url, role, config), admission, () => createProbeClient(url, role, config));
+    new DatabaseNode(
+      name,
+      createDataSource(url, role, config, password),
+      admission,
+      () => createProbeClient(url, role, config, password),
+      password,
+    );
   return new Database(
     node('primary', config.primaryUrl, 'primary'),
     config.replicaUrls.map((url, index) => node(`replica-${index + 1}`, url, 'replica')),

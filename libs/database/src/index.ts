@@ -7,6 +7,7 @@ export * from './database.module.js';
 export * from './embedded-defaults.js';
 export * from './entities/index.js';
 export * from './list.js';
+export * from './rotating-password.js';
 export * from './routing/admission.js';
 export * from './routing/database-node.js';
 export * from './routing/database.js';

@@ -3,3 +3,4 @@ export * from './migrated-cluster.js';
 export * from './smtp-sink.js';
 export * from './test-stack.js';
 export * from './redis-server.js';
+export * from './secrets-manager-stub.js';

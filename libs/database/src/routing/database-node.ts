@@ -2,6 +2,8 @@ import { requestContext } from '@app/core';
 import { Logger } from '@nestjs/common';
 import type { Client, Pool } from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
+import type { RotatingPassword } from '../rotating-password.js';
+import { isPasswordRefused } from '../sql-errors.js';
 import { Admission, type AdmissionOptions } from './admission.js';
 
 export interface PoolStats {
@@ -48,6 +50,8 @@ export class DatabaseNode {
     readonly dataSource: DataSource,
     admission: AdmissionOptions,
     private readonly connectProbe: () => Client,
+    /** A password that rotates: told when the server refuses it, so that the next connection reads it again. */
+    private readonly password?: RotatingPassword,
   ) {
     this.logger = new Logger(`Database:${name}`);
     this.admission = new Admission(name, admission);
@@ -59,7 +63,16 @@ export class DatabaseNode {
 
   /** Runs `work` on this node once admitted (OverloadedError when the pool stays busy past the wait bound). */
   run<T>(work: (manager: EntityManager) => Promise<T>): Promise<T> {
-    return this.admission.run(requestContext.current()?.route, () => work(this.dataSource.manager));
+    return this.admission.run(requestContext.current()?.route, () =>
+      work(this.dataSource.manager).catch((error: unknown) => {
+        this.noteRefusal(error);
+        throw error;
+      }),
+    );
+  }
+
+  private noteRefusal(error: unknown): void {
+    if (this.password && isPasswordRefused(error)) this.password.refused();
   }
 
   get initialized(): boolean {
@@ -157,6 +170,7 @@ export class DatabaseNode {
   }
 
   markDown(error: unknown): void {
+    this.noteRefusal(error);
     const message = error instanceof Error ? error.message : String(error);
     if (this.up || this.failures === 0) this.logger.warn(`${this.name} is down: ${message}`);
     this.up = false;
