@@ -14,8 +14,28 @@ export const DATABASE_USER = 'modak';
 
 /** 200 when the task can serve, 503 when a required dependency is down or the task is draining (the ALB's check). */
 export const READINESS_PATH = '/health/ready';
-/** Prometheus metrics of the api, scraped inside the VPC; the ALB answers 404 for it (and anything below it). */
+/**
+ * Prometheus metrics of the api, for a scraper inside the VPC (none runs in this stack: the alarms read the embedded
+ * metrics below); the ALB answers 404 for it (and anything below it).
+ */
 export const METRICS_PATH = '/metrics';
+
+/**
+ * The CloudWatch namespace of the metrics the processes write as embedded-metric log lines (libs/core
+ * METRICS_NAMESPACE), which CloudWatch extracts from the tasks' logs: the worker's `WorkerHeartbeat`, and per queue
+ * (dimension `Queue`) `QueueBacklog` and `QueueFailedJobs`, each once a minute; the api's `OutboxOldestAgeSeconds`, once
+ * a minute per task.
+ */
+export const METRICS_NAMESPACE = 'Modak';
+/** The queues of the worker (libs/queue QueueName), the values of the `Queue` dimension. */
+export const QUEUES = ['mail', 'kakao'] as const;
+
+/**
+ * Connections each api task opens to each PostgreSQL node, at most: its pool (DATABASE_POOL_SIZE, the app's default,
+ * which the task definitions leave alone) and the connection of the node's health probe, which sits outside the pool.
+ */
+export const DATABASE_POOL_SIZE = 10;
+export const DATABASE_CONNECTIONS_PER_TASK = DATABASE_POOL_SIZE + 1;
 
 /**
  * Graceful shutdown of the api: on SIGTERM readiness fails for SHUTDOWN_DRAIN, then the server stops accepting and
@@ -43,3 +63,8 @@ export const COMMANDS = {
 
 /** The image's container health check (GET /health/live), given to ECS too, which ignores the image's HEALTHCHECK. */
 export const HEALTHCHECK_COMMAND = ['CMD', 'node', '/app/healthcheck.mjs'];
+/**
+ * The worker's container health check: the same script probes the worker's loopback health port (WORKER_HEALTH_PORT,
+ * 3001 by default), which answers 503 once a queue is no longer consumed.
+ */
+export const WORKER_HEALTHCHECK_COMMAND = [...HEALTHCHECK_COMMAND, 'worker'];

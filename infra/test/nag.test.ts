@@ -42,6 +42,9 @@ test('every acknowledgement says why', () => {
   for (const { id, reason } of acknowledgements) expect([id, reason.length >= 60]).toEqual([id, true]);
 });
 
+/** The logical id of the canary's artifacts bucket, which names the objects its role writes. */
+const artifactsBucket = Object.keys(modak.templates.services.findResources('AWS::S3::Bucket'))[0];
+
 test('exactly these rules are acknowledged (a new one is a decision, recorded in infra/README.md)', () => {
   const rules = [...new Set(acknowledgements.map((acknowledgement) => acknowledgement.id))].sort();
   expect(rules).toEqual(
@@ -50,6 +53,9 @@ test('exactly these rules are acknowledged (a new one is a decision, recorded in
       'AwsSolutions-EC23',
       'AwsSolutions-ECS2',
       'AwsSolutions-IAM5[Resource::*]',
+      // The scenario canary's role: its artifacts' objects, and the log group of a function Synthetics names.
+      `AwsSolutions-IAM5[Resource::<${artifactsBucket}.Arn>/modak-scenario/*]`,
+      'AwsSolutions-IAM5[Resource::arn:aws:logs:ap-northeast-2:123456789012:log-group:/aws/lambda/cwsyn-modak-scenario-*]',
       'AwsSolutions-RDS11',
       'AwsSolutions-RDS2',
       'AwsSolutions-RDS3',
@@ -64,6 +70,16 @@ test('exactly these rules are acknowledged (a new one is a decision, recorded in
   expect(where('AwsSolutions-RDS2')).toEqual(['data/PostgresReplica']);
   expect(where('AwsSolutions-RDS3')).toEqual(['data/PostgresReplica']);
   expect(where('AwsSolutions-RDS11')).toEqual(['data/PostgresPrimary', 'data/PostgresReplica']);
+  expect(where('AwsSolutions-S1')).toEqual(['edge/AccessLogsBucket', 'services/ScenarioArtifacts']);
+  // The roles and their default policies.
+  expect(where('AwsSolutions-IAM5[Resource::*]')).toEqual(
+    [
+      'platform/MigrationTaskDefinitionExecutionRole',
+      'services/ApiTaskTaskDefinitionExecutionRole',
+      'services/ScenarioRole',
+      'services/WorkerTaskTaskDefinitionExecutionRole',
+    ].flatMap((role) => [role, `${role}DefaultPolicy`]),
+  );
   expect(where('AwsSolutions-ECS2')).toEqual([
     'platform/MigrationTaskDefinition',
     'services/ApiTaskTaskDefinition',

@@ -100,9 +100,12 @@ describe('containers', () => {
     },
   );
 
-  test('the api checks its own liveness; the load balancer checks readiness', () => {
-    expect(api.HealthCheck).toMatchObject({ Command: ['CMD', 'node', '/app/healthcheck.mjs'] });
-    expect(worker.HealthCheck).toBeUndefined();
+  test('the api and the worker check their own liveness; the load balancer checks the api readiness', () => {
+    const timing = { Interval: 15, Timeout: 5, Retries: 3, StartPeriod: 30 };
+    expect(api.HealthCheck).toEqual({ Command: ['CMD', 'node', '/app/healthcheck.mjs'], ...timing });
+    // The same script, asked about the worker: its loopback port answers 503 once a queue is no longer consumed.
+    expect(worker.HealthCheck).toEqual({ Command: ['CMD', 'node', '/app/healthcheck.mjs', 'worker'], ...timing });
+    expect(migrate.HealthCheck).toBeUndefined();
   });
 });
 

@@ -7,6 +7,9 @@ import { Construct } from 'constructs';
 import type { AppRuntime } from '../app-environment';
 import { AppTaskDefinition } from './app-task-definition';
 
+/** During a deployment the api runs up to twice its tasks: the new ones start beside the old ones. */
+export const API_DEPLOYMENT_MAXIMUM_PERCENT = 200;
+
 export interface ApiServiceProps {
   runtime: AppRuntime;
   cluster: ICluster;
@@ -44,7 +47,7 @@ export class ApiService extends Construct {
       securityGroups: [props.securityGroup],
       assignPublicIp: false,
       minHealthyPercent: 100,
-      maxHealthyPercent: 200,
+      maxHealthyPercent: API_DEPLOYMENT_MAXIMUM_PERCENT,
       circuitBreaker: { enable: true, rollback: true },
       healthCheckGracePeriod: Duration.seconds(60),
       propagateTags: PropagatedTagSource.SERVICE,

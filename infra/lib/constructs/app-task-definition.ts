@@ -9,7 +9,18 @@ import {
 import type { ILogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { processEnvironment, type AppProcess, type AppRuntime } from '../app-environment';
-import { APP_PORT, COMMANDS, HEALTHCHECK_COMMAND, STOP_TIMEOUT } from '../runtime';
+import { APP_PORT, COMMANDS, HEALTHCHECK_COMMAND, STOP_TIMEOUT, WORKER_HEALTHCHECK_COMMAND } from '../runtime';
+
+/**
+ * The container health checks' timing: unhealthy after 3 failed probes 15 s apart (each given 5 s), failures in the
+ * first 30 s not counted (the process connects to its dependencies first).
+ */
+const HEALTH_CHECK_TIMING = {
+  interval: Duration.seconds(15),
+  timeout: Duration.seconds(5),
+  retries: 3,
+  startPeriod: Duration.seconds(30),
+};
 
 export interface AppTaskDefinitionProps {
   process: AppProcess;
@@ -21,7 +32,8 @@ export interface AppTaskDefinitionProps {
 
 /**
  * A Fargate task definition (family `modak-<process>`) running one process of the image: its command, its environment
- * and secrets, logs to CloudWatch, a read-only root file system, and for the api the port and a liveness check.
+ * and secrets, logs to CloudWatch, a read-only root file system, a liveness check for the api and the worker, and for
+ * the api its port.
  */
 export class AppTaskDefinition extends Construct {
   readonly taskDefinition: FargateTaskDefinition;
@@ -53,13 +65,12 @@ export class AppTaskDefinition extends Construct {
       }),
       ...(process === 'api' && {
         portMappings: [{ containerPort: APP_PORT, name: 'http' }],
-        healthCheck: {
-          command: HEALTHCHECK_COMMAND,
-          interval: Duration.seconds(15),
-          timeout: Duration.seconds(5),
-          retries: 3,
-          startPeriod: Duration.seconds(30),
-        },
+        healthCheck: { command: HEALTHCHECK_COMMAND, ...HEALTH_CHECK_TIMING },
+      }),
+      // A worker whose queue consumer stopped answers 503: ECS replaces the task (and a release whose workers never
+      // become healthy is rolled back by the circuit breaker).
+      ...(process === 'worker' && {
+        healthCheck: { command: WORKER_HEALTHCHECK_COMMAND, ...HEALTH_CHECK_TIMING },
       }),
     });
 

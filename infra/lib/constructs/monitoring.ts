@@ -23,7 +23,12 @@ import { Key } from 'aws-cdk-lib/aws-kms';
 import type { IDatabaseInstance } from 'aws-cdk-lib/aws-rds';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type { Canary } from 'aws-cdk-lib/aws-synthetics';
 import { Construct } from 'constructs';
+import type { Sizes } from '../config';
+import { DATABASE_CONNECTIONS_PER_TASK, METRICS_NAMESPACE, QUEUES } from '../runtime';
+import { API_DEPLOYMENT_MAXIMUM_PERCENT } from './api-service';
+import { CANARY_INTERVAL } from './canary';
 
 export interface MonitoringProps {
   loadBalancer: ApplicationLoadBalancer;
@@ -34,13 +39,22 @@ export interface MonitoringProps {
   replica: IDatabaseInstance;
   /** The ElastiCache node ids (CacheClusterId) of the Redis replication group. */
   cacheNodeIds: string[];
+  /** The scenario canary, whose failures are alarmed on. */
+  canary: Canary;
+  sizes: Sizes;
   alarmEmail?: string;
+}
+
+/** The alarms a service's deployment watches: one going off during a deployment rolls the release back. */
+export interface DeploymentAlarms {
+  api: Alarm[];
+  worker: Alarm[];
 }
 
 interface AlarmSpec {
   metric: IMetric;
   threshold: number;
-  /** Out of the last `evaluationPeriods` one-minute periods, how many must breach. */
+  /** Out of the last `evaluationPeriods` periods of the metric (one minute unless it says otherwise), how many must breach. */
   datapointsToAlarm: number;
   evaluationPeriods: number;
   description: string;
@@ -49,15 +63,45 @@ interface AlarmSpec {
 }
 
 const MINUTE = Duration.minutes(1);
+/** One run of the canary per period. */
+const CANARY_PERIOD = CANARY_INTERVAL;
+const GIB = 1024 ** 3;
+
+/** The mail backlog (jobs waiting or delayed) that, held for five minutes, means mail is not leaving. */
+export const MAIL_BACKLOG_THRESHOLD = 20;
+/** How long the oldest outbox row may wait to be queued: past it, the dispatcher (or Redis) is stuck. */
+export const OUTBOX_AGE_THRESHOLD = Duration.minutes(5);
+/** PostgreSQL memory (FreeableMemory) below which the instance starts to swap or kill connections. */
+export const FREEABLE_MEMORY_THRESHOLD_BYTES = 256 * 1024 ** 2;
+/**
+ * Connections to one PostgreSQL node beyond what the api can open (and a few for the migration task, the password
+ * rotation and RDS's own sessions) come from something else: a stuck migration, a session left open by hand.
+ */
+export const OTHER_DATABASE_CONNECTIONS = 10;
+
+/**
+ * The most connections the api can hold to one PostgreSQL node: each task holds its pool and its health probe's
+ * connection to the primary and to the replica, and a deployment runs up to twice the tasks (new beside old).
+ */
+export const apiDatabaseConnections = (sizes: Sizes): number =>
+  sizes.apiMaxTasks * (API_DEPLOYMENT_MAXIMUM_PERCENT / 100) * DATABASE_CONNECTIONS_PER_TASK;
+
+/**
+ * Free storage below 10% of the allocated storage: RDS storage autoscaling grows the primary then (up to
+ * dbMaxAllocatedStorageGiB, and at most every six hours); the replica does not grow on its own.
+ */
+export const freeStorageThresholdBytes = (sizes: Sizes): number => (sizes.dbAllocatedStorageGiB * GIB) / 10;
 
 /** Alarms (to an SNS topic, and by email when configured) on what tells that users suffer, and a dashboard. */
 export class Monitoring extends Construct {
+  /** Named `modak-<name>`, stable across deploys (the services' deployments name them). */
+  readonly deploymentAlarms: DeploymentAlarms;
   private readonly topic: Topic;
   private readonly alarms: Alarm[] = [];
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
     super(scope, id);
-    const { loadBalancer, targetGroup, api, worker, primary, replica } = props;
+    const { loadBalancer, targetGroup, api, worker, primary, replica, canary, sizes } = props;
 
     const key = new Key(this, 'TopicKey', { description: 'Modak alarm notifications', enableKeyRotation: true });
     key.grant(new ServicePrincipal('cloudwatch.amazonaws.com'), 'kms:Decrypt', 'kms:GenerateDataKey*');
@@ -114,6 +158,39 @@ export class Monitoring extends Construct {
     };
     const cacheMemory = cacheMetric('DatabaseMemoryUsagePercentage');
 
+    // The processes' own metrics (embedded-metric log lines, once a minute): queue-wide values that every worker task
+    // reports alike and the outbox age of each api task, hence Maximum; heartbeats add up, hence Sum.
+    const appMetric = (metricName: string, statistic: string, dimensionsMap?: Record<string, string>, label?: string) =>
+      new Metric({ namespace: METRICS_NAMESPACE, metricName, dimensionsMap, statistic, period: MINUTE, label });
+    const queues = Object.fromEntries(
+      QUEUES.map((queue) => [
+        queue,
+        {
+          backlog: appMetric('QueueBacklog', 'Maximum', { Queue: queue }, `${queue} backlog`),
+          failed: appMetric('QueueFailedJobs', 'Maximum', { Queue: queue }, `${queue} failed`),
+        },
+      ]),
+    ) as Record<(typeof QUEUES)[number], { backlog: Metric; failed: Metric }>;
+    // The failed set only grows (failed jobs are kept until someone retries or removes them): its rise per minute.
+    const newlyFailed = (queue: (typeof QUEUES)[number]) =>
+      new MathExpression({
+        expression: 'DIFF(failed)',
+        usingMetrics: { failed: queues[queue].failed },
+        period: MINUTE,
+        label: `${queue} jobs failed for good (new per minute)`,
+      });
+    const heartbeat = appMetric('WorkerHeartbeat', 'Sum', undefined, 'worker heartbeats');
+    const outboxAge = appMetric('OutboxOldestAgeSeconds', 'Maximum', undefined, 'oldest outbox row (s)');
+    const scenario = canary.metricSuccessPercent({ period: CANARY_PERIOD, statistic: 'Average' });
+
+    const database = { primary, replica };
+    const storage = (instance: IDatabaseInstance) =>
+      instance.metricFreeStorageSpace({ period: MINUTE, statistic: 'Minimum' });
+    const memory = (instance: IDatabaseInstance) =>
+      instance.metricFreeableMemory({ period: MINUTE, statistic: 'Minimum' });
+    const connections = (instance: IDatabaseInstance) =>
+      instance.metricDatabaseConnections({ period: MINUTE, statistic: 'Maximum' });
+
     const count = {
       treatMissingData: TreatMissingData.NOT_BREACHING,
       comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -126,7 +203,7 @@ export class Monitoring extends Construct {
       evaluationPeriods: 5,
       description: 'The load balancer answers 5xx itself (no healthy target, target refused or timed out).',
     });
-    this.alarm('target-5xx', {
+    const target5xx = this.alarm('target-5xx', {
       ...count,
       metric: requests.target5xx,
       threshold: 5,
@@ -134,7 +211,7 @@ export class Monitoring extends Construct {
       evaluationPeriods: 5,
       description: 'The api answers 5xx.',
     });
-    this.alarm('target-response-time', {
+    const targetResponseTime = this.alarm('target-response-time', {
       metric: latency('p95'),
       threshold: 1,
       datapointsToAlarm: 3,
@@ -195,6 +272,89 @@ export class Monitoring extends Construct {
         'Redis memory above 80%: at 100% it refuses writes (noeviction), so sign-in and the mail queue stop.',
     });
 
+    // The queues and the outbox: mail that does not leave blocks every signup, silently.
+    const mailBacklog = this.alarm('mail-backlog', {
+      metric: queues.mail.backlog,
+      threshold: MAIL_BACKLOG_THRESHOLD,
+      datapointsToAlarm: 5,
+      evaluationPeriods: 5,
+      description: `More than ${MAIL_BACKLOG_THRESHOLD} mails have waited for 5 minutes: SMTP refuses them (see the worker's log) or the worker is not consuming; verification and reset codes arrive late.`,
+    });
+    for (const queue of QUEUES) {
+      this.alarm(`${queue}-failed-jobs`, {
+        ...count,
+        metric: newlyFailed(queue),
+        threshold: 1,
+        datapointsToAlarm: 1,
+        evaluationPeriods: 5,
+        description:
+          queue === 'mail'
+            ? 'A mail failed for good in the last 5 minutes (its attempts, about six hours of them, are spent, or it cannot be opened): its recipient never gets it. The failed set keeps it for a retry.'
+            : "A Kakao unlink failed for good in the last 5 minutes: a closed account is still linked at Kakao. Fix the cause (the admin key?) and retry the kakao queue's failed jobs.",
+      });
+    }
+    this.alarm('outbox-age', {
+      metric: outboxAge,
+      threshold: OUTBOX_AGE_THRESHOLD.toSeconds(),
+      datapointsToAlarm: 2,
+      evaluationPeriods: 2,
+      description: `An outbox row has waited more than ${OUTBOX_AGE_THRESHOLD.toMinutes()} minutes to be queued: the api cannot reach Redis, or its dispatcher is stuck; no mail (signup codes) or Kakao unlink leaves meanwhile.`,
+    });
+    const workerHeartbeat = this.alarm('worker-heartbeat', {
+      metric: heartbeat,
+      threshold: 1,
+      comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
+      datapointsToAlarm: 3,
+      evaluationPeriods: 3,
+      treatMissingData: TreatMissingData.BREACHING,
+      description:
+        'No worker has reported consuming its queues for 3 minutes (no task running, or none reaching Redis): no mail or Kakao unlink is processed.',
+    });
+
+    // PostgreSQL: running out of disk or memory, or more connections than the api can open.
+    for (const [node, instance] of Object.entries(database)) {
+      const name = node === 'primary' ? 'database' : 'replica';
+      this.alarm(`${name}-free-storage`, {
+        metric: storage(instance),
+        threshold: freeStorageThresholdBytes(sizes),
+        comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
+        datapointsToAlarm: 5,
+        evaluationPeriods: 5,
+        description: `The PostgreSQL ${node} has less than ${sizes.dbAllocatedStorageGiB / 10} GiB free: a full disk stops writes${node === 'primary' ? '' : ' and replication'}.`,
+      });
+      this.alarm(`${name}-freeable-memory`, {
+        metric: memory(instance),
+        threshold: FREEABLE_MEMORY_THRESHOLD_BYTES,
+        comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
+        datapointsToAlarm: 5,
+        evaluationPeriods: 5,
+        description: `The PostgreSQL ${node} has less than 256 MiB of freeable memory: it swaps, and may end connections.`,
+      });
+      this.alarm(`${name}-connections`, {
+        metric: connections(instance),
+        threshold: apiDatabaseConnections(sizes) + OTHER_DATABASE_CONNECTIONS,
+        datapointsToAlarm: 5,
+        evaluationPeriods: 5,
+        description: `The PostgreSQL ${node} holds more connections than the api can open (${apiDatabaseConnections(sizes)}: ${sizes.apiMaxTasks} tasks at most, twice that during a deployment, ${DATABASE_CONNECTIONS_PER_TASK} each) and ${OTHER_DATABASE_CONNECTIONS} more: something else holds them.`,
+      });
+    }
+
+    // What a user does, end to end, from outside.
+    this.alarm('scenario-canary', {
+      metric: scenario,
+      threshold: 100,
+      comparisonOperator: ComparisonOperator.LESS_THAN_THRESHOLD,
+      datapointsToAlarm: 2,
+      evaluationPeriods: 3,
+      treatMissingData: TreatMissingData.BREACHING,
+      description:
+        'The smoke scenario failed in 2 of its last 3 runs against the public API (or did not run): read the failed runs in CloudWatch Synthetics (docs/deploy.md).',
+    });
+
+    // A release that sets one of these off while it rolls out is rolled back: answers that fail or slow down for the
+    // api; for the worker, no heartbeat or mail that stops leaving.
+    this.deploymentAlarms = { api: [target5xx, targetResponseTime], worker: [workerHeartbeat, mailBacklog] };
+
     const dashboard = new Dashboard(this, 'Dashboard', { dashboardName: 'modak' });
     const graph = (title: string, left: IMetric[], right: IMetric[] = []) =>
       new GraphWidget({ title, left, right, width: 8, height: 6 });
@@ -217,17 +377,26 @@ export class Monitoring extends Construct {
       graph('PostgreSQL CPU (%) and replica lag (s)', [cpu.primary, cpu.replica], [replicaLag]),
     );
     dashboard.addWidgets(
-      graph('PostgreSQL connections', [
-        primary.metricDatabaseConnections({ period: MINUTE }),
-        replica.metricDatabaseConnections({ period: MINUTE }),
-      ]),
-      graph('PostgreSQL free storage (bytes)', [primary.metricFreeStorageSpace({ period: MINUTE })]),
+      graph('PostgreSQL connections', [connections(primary), connections(replica)]),
+      graph('PostgreSQL free storage (bytes)', [storage(primary), storage(replica)]),
       graph('Redis CPU and memory (%)', [cpu.cache, cacheMemory]),
+    );
+    dashboard.addWidgets(
+      graph('PostgreSQL freeable memory (bytes)', [memory(primary), memory(replica)]),
+      graph('Scenario canary (% of runs passed)', [scenario]),
+      graph('Worker heartbeats (per minute) and outbox age (s)', [heartbeat], [outboxAge]),
+    );
+    dashboard.addWidgets(
+      graph(
+        'Queues: backlog and failed jobs',
+        QUEUES.map((queue) => queues[queue].backlog),
+        QUEUES.map((queue) => queues[queue].failed),
+      ),
     );
   }
 
   /** An alarm named `modak-<name>` that notifies the topic when it fires and when it clears. */
-  private alarm(name: string, spec: AlarmSpec): void {
+  private alarm(name: string, spec: AlarmSpec): Alarm {
     const alarm = new Alarm(this, name, {
       alarmName: `modak-${name}`,
       alarmDescription: spec.description,
@@ -241,5 +410,6 @@ export class Monitoring extends Construct {
     alarm.addAlarmAction(new SnsAction(this.topic));
     alarm.addOkAction(new SnsAction(this.topic));
     this.alarms.push(alarm);
+    return alarm;
   }
 }

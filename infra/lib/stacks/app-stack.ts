@@ -1,7 +1,10 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
+import type { Alarm, CfnAlarm } from 'aws-cdk-lib/aws-cloudwatch';
+import { AlarmBehavior, type FargateService } from 'aws-cdk-lib/aws-ecs';
 import type { Construct } from 'constructs';
 import type { ModakConfig } from '../config';
 import { ApiService } from '../constructs/api-service';
+import { ScenarioCanary } from '../constructs/canary';
 import { Monitoring } from '../constructs/monitoring';
 import { Redis } from '../constructs/redis';
 import { WorkerService } from '../constructs/worker-service';
@@ -18,10 +21,14 @@ export interface AppStackProps extends StackProps {
   platform: PlatformStack;
 }
 
-/** The running services (api behind the load balancer, worker), their autoscaling, alarms and dashboard. */
+/**
+ * The running services (api behind the load balancer, worker), their autoscaling, alarms and dashboard, and the
+ * canary that runs the smoke scenario against the public API.
+ */
 export class AppStack extends Stack {
   readonly api: ApiService;
   readonly worker: WorkerService;
+  readonly canary: ScenarioCanary;
   readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, props: AppStackProps) {
@@ -42,6 +49,7 @@ export class AppStack extends Stack {
       securityGroup: network.securityGroups.worker,
       logGroup: logGroups.worker,
     });
+    this.canary = new ScenarioCanary(this, 'Scenario', { domainName: config.domainName });
     this.monitoring = new Monitoring(this, 'Monitoring', {
       loadBalancer: edge.loadBalancer,
       targetGroup: edge.targetGroup,
@@ -50,7 +58,23 @@ export class AppStack extends Stack {
       primary: data.postgres.primary,
       replica: data.postgres.replica,
       cacheNodeIds: Redis.NODE_IDS,
+      canary: this.canary.canary,
+      sizes: config.sizes,
       alarmEmail: config.alarmEmail,
     });
+    rollBackOn(this.api.service, this.monitoring.deploymentAlarms.api);
+    rollBackOn(this.worker.service, this.monitoring.deploymentAlarms.worker);
   }
+}
+
+/**
+ * A deployment of the service that sets off one of the alarms (while it rolls out, or in the bake time after) fails,
+ * and ECS rolls the service back to the last deployment that completed. The alarms are named as written, not through
+ * their Ref: they watch the load balancer and the processes' metrics, never the service, so no cycle can form; the
+ * dependency makes CloudFormation create or update them before the service.
+ */
+function rollBackOn(service: FargateService, alarms: Alarm[]): void {
+  const names = alarms.map((alarm) => (alarm.node.defaultChild as CfnAlarm).alarmName!);
+  service.enableDeploymentAlarms(names, { behavior: AlarmBehavior.ROLLBACK_ON_ALARM });
+  service.node.addDependency(...alarms);
 }
