@@ -1,6 +1,7 @@
 import { problemType, ErrorCode } from '@app/core';
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { KAKAO_ADMIN_KEY_SCHEME, kakaoAdminKeyScheme } from '@api/auth';
 
 export const API_PREFIX = 'api/v1';
 
@@ -49,6 +50,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       bearerFormat: 'JWT',
       description: 'Access token from /auth/login',
     })
+    .addApiKey(kakaoAdminKeyScheme, KAKAO_ADMIN_KEY_SCHEME)
     .build();
   const document = SwaggerModule.createDocument(app, config);
   documentOverload(document);
