@@ -1577,6 +1577,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description A numbered page, or a keyset page when the request used `limit` or `cursor` */
       200: {
         headers: {
           [name: string]: unknown;
@@ -1855,6 +1856,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description A numbered page, or a keyset page when the request used `limit` or `cursor` */
       200: {
         headers: {
           [name: string]: unknown;
@@ -2173,6 +2175,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description A numbered page, or a keyset page when the request used `limit` or `cursor` */
       200: {
         headers: {
           [name: string]: unknown;
