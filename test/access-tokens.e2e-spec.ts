@@ -118,35 +118,67 @@ describe('access tokens under attack', () => {
     expect(response.status).toBe(401);
   });
 
-  it('leaves every route either public or guarded, and visits every operation of the OpenAPI document', () => {
-    const unguarded: string[] = [];
-    const visited = new Set<string>();
-    for (const module of api.app.get(ModulesContainer).values()) {
-      for (const controller of module.controllers.values()) {
+  /** Every route handler of the api, named as the OpenAPI document's operation ids, with how the guard treats it. */
+  const routeHandlers = () =>
+    [...api.app.get(ModulesContainer).values()].flatMap((module) =>
+      [...module.controllers.values()].flatMap((controller) => {
         const type = controller.metatype as new () => object;
         const prototype = type.prototype as Record<string, unknown>;
-        for (const name of Object.getOwnPropertyNames(prototype)) {
+        return Object.getOwnPropertyNames(prototype).flatMap((name) => {
           const handler = prototype[name];
-          if (typeof handler !== 'function' || Reflect.getMetadata(METHOD_METADATA, handler) === undefined) continue;
-          visited.add(`${type.name}_${name}`);
+          if (typeof handler !== 'function' || Reflect.getMetadata(METHOD_METADATA, handler) === undefined) return [];
           const marked = (key: string) =>
             Reflect.getMetadata(key, handler) !== undefined || Reflect.getMetadata(key, type) !== undefined;
-          if (!marked(IS_PUBLIC) && !marked(REQUIRED_ROLES)) {
-            unguarded.push(`${type.name}.${name} (${String(Reflect.getMetadata(PATH_METADATA, handler))})`);
-          }
-        }
-      }
-    }
-    expect(unguarded).toEqual([]);
+          return [
+            {
+              operationId: `${type.name}_${name}`,
+              route: `${type.name}.${name} (${String(Reflect.getMetadata(PATH_METADATA, handler))})`,
+              isPublic: marked(IS_PUBLIC),
+              guarded: marked(REQUIRED_ROLES),
+            },
+          ];
+        });
+      }),
+    );
+
+  /** The operations of the committed OpenAPI document. */
+  const documentedOperations = () => {
+    const document = JSON.parse(readFileSync(path.join(__dirname, '..', 'docs', 'openapi.json'), 'utf8')) as {
+      paths: Record<string, Record<string, { operationId: string; security?: Record<string, string[]>[] }>>;
+    };
+    return Object.values(document.paths).flatMap((methods) => Object.values(methods));
+  };
+
+  it('leaves every route either public or guarded, and visits every operation of the OpenAPI document', () => {
+    const handlers = routeHandlers();
+    expect(handlers.filter((handler) => !handler.isPublic && !handler.guarded).map((h) => h.route)).toEqual([]);
     // The walk saw the handlers it guards: every documented operation is one of them (a metadata lookup that found
     // nothing would leave this set empty, and the check above vacuous).
-    const document = JSON.parse(readFileSync(path.join(__dirname, '..', 'docs', 'openapi.json'), 'utf8')) as {
-      paths: Record<string, Record<string, { operationId: string }>>;
-    };
-    const operations = Object.values(document.paths).flatMap((methods) =>
-      Object.values(methods).map((operation) => operation.operationId),
-    );
+    const visited = new Set(handlers.map((handler) => handler.operationId));
+    const operations = documentedOperations().map((operation) => operation.operationId);
     expect(operations.length).toBeGreaterThan(20);
     expect(operations.filter((id) => !visited.has(id))).toEqual([]);
+  });
+
+  it('documents what the guard does: a public operation asks for no access token, every other one for it', () => {
+    const isPublic = new Map(routeHandlers().map((handler) => [handler.operationId, handler.isPublic]));
+    const operations = documentedOperations();
+    const described = operations.map((operation) => ({
+      operationId: operation.operationId,
+      security: operation.security,
+      isPublic: isPublic.get(operation.operationId),
+    }));
+    // Public ones: `security: []`, or a scheme of their own (Kakao's admin key), never the bearer token.
+    const publicOnes = described.filter((operation) => operation.isPublic);
+    expect(publicOnes.length).toBeGreaterThan(5);
+    expect(
+      publicOnes.filter(
+        ({ security }) => security === undefined || security.some((requirement) => 'bearer' in requirement),
+      ),
+    ).toEqual([]);
+    expect(publicOnes.filter(({ security }) => security?.length === 0).length).toBeGreaterThan(5);
+    const guardedOnes = described.filter((operation) => operation.isPublic === false);
+    expect(guardedOnes.length).toBeGreaterThan(10);
+    expect(guardedOnes.filter(({ security }) => JSON.stringify(security) !== '[{"bearer":[]}]')).toEqual([]);
   });
 });

@@ -85,9 +85,11 @@ describe('the OpenAPI page (Swagger UI at /docs) in Chromium', () => {
   it('authorizes with a bearer token, then reads the signed-in user and the task list', async () => {
     await page.locator('.scheme-container button.authorize').click();
     const dialog = page.locator('.dialog-ux .modal-ux');
-    await dialog.locator('input').first().fill(tokens.accessToken);
-    await dialog.locator('button.authorize').click();
-    await dialog.locator('button.btn-done').click();
+    // The dialog lists every scheme of the document; the bearer one is for users (Kakao's admin key for Kakao).
+    const bearer = dialog.locator('form').filter({ hasText: 'bearer (http, Bearer)' });
+    await bearer.locator('input').fill(tokens.accessToken);
+    await bearer.locator('button.authorize').click();
+    await bearer.locator('button.btn-done').click();
 
     const me = await tryItOut('Users-UsersController_me');
     expect(me.status).toBe('200');

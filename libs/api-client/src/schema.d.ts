@@ -337,6 +337,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
+    /** A board; 404 once deleted. */
     get: operations['BoardsController_get'];
     put?: never;
     post?: never;
@@ -361,6 +362,7 @@ export interface paths {
      */
     get: operations['TasksController_list'];
     put?: never;
+    /** Creates a task (status `TODO`), optionally assigned to an active member. */
     post: operations['TasksController_create'];
     delete?: never;
     options?: never;
@@ -375,6 +377,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
+    /** A task; 404 once deleted. */
     get: operations['TasksController_get'];
     put?: never;
     post?: never;
@@ -486,7 +489,10 @@ export interface components {
       /** @example 김다연 */
       nickname: string;
     };
-    /** @enum {string} */
+    /**
+     * @description What the account may do: `USER`, or `ADMIN`, who may also use /admin/*.
+     * @enum {string}
+     */
     Role: 'USER' | 'ADMIN';
     /**
      * @description How the account signs in: `email` (password) or `kakao`.
@@ -494,6 +500,7 @@ export interface components {
      */
     AuthProvider: 'email' | 'kakao';
     UserResponseDto: {
+      /** @description What the account may do: `USER`, or `ADMIN`, who may also use /admin/*. */
       role: components['schemas']['Role'];
       /** @description How the account signs in: `email` (password) or `kakao`. */
       provider: components['schemas']['AuthProvider'];
@@ -596,6 +603,7 @@ export interface components {
       nickname: string;
     };
     AdminUserResponseDto: {
+      /** @description What the account may do: `USER`, or `ADMIN`, who may also use /admin/*. */
       role: components['schemas']['Role'];
       /** @description How the account signs in: `email` (password) or `kakao`. */
       provider: components['schemas']['AuthProvider'];
@@ -1569,6 +1577,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description A numbered page, or a keyset page when the request used `limit` or `cursor` */
       200: {
         headers: {
           [name: string]: unknown;
@@ -1847,6 +1856,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description A numbered page, or a keyset page when the request used `limit` or `cursor` */
       200: {
         headers: {
           [name: string]: unknown;
@@ -2165,6 +2175,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description A numbered page, or a keyset page when the request used `limit` or `cursor` */
       200: {
         headers: {
           [name: string]: unknown;

@@ -4,3 +4,4 @@ export { AuthService } from './auth.service.js';
 export { Revocations } from './revocations.js';
 export { SessionStore } from './session.store.js';
 export { KakaoOAuthClient, type KakaoProfile, type KakaoTokenInfo } from './kakao/kakao-oauth.client.js';
+export { KAKAO_ADMIN_KEY_SCHEME, kakaoAdminKeyScheme } from './kakao/kakao.controller.js';

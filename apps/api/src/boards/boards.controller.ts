@@ -40,6 +40,7 @@ export class BoardsController {
     return listBody(list, (board) => BoardResponseDto.from(board));
   }
 
+  /** A board; 404 once deleted. */
   @Public()
   @Get(':id')
   @ApiProblem([404, 'No such board, or deleted'])

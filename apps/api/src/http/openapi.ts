@@ -1,6 +1,7 @@
 import { problemType, ErrorCode } from '@app/core';
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { KAKAO_ADMIN_KEY_SCHEME, kakaoAdminKeyScheme } from '@api/auth';
 
 export const API_PREFIX = 'api/v1';
 
@@ -38,6 +39,8 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
         'Errors are RFC 9457 problem details (`application/problem+json`) with a stable `code`.',
     )
     .setVersion('1.0')
+    // Relative: the server that serves this document, whatever its domain (each deployment has its own).
+    .addServer('/', 'The server that serves this document')
     .addTag('Auth', 'Sign-up, email verification, sign-in (email and Kakao), token refresh and sessions')
     .addTag('Users', 'The signed-in user')
     .addTag('Admin', 'Account administration (ADMIN only)')
@@ -49,7 +52,10 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
       bearerFormat: 'JWT',
       description: 'Access token from /auth/login',
     })
+    .addApiKey(kakaoAdminKeyScheme, KAKAO_ADMIN_KEY_SCHEME)
     .build();
+  // A proprietary API: its license has a name, and no public text for a `url` to point to (redocly.yaml).
+  config.info.license = { name: 'Proprietary' };
   const document = SwaggerModule.createDocument(app, config);
   documentOverload(document);
   document.components = {

@@ -22,6 +22,7 @@ import { TasksService } from './tasks.service.js';
 export class TasksController {
   constructor(private readonly tasks: TasksService) {}
 
+  /** Creates a task (status `TODO`), optionally assigned to an active member. */
   @Post()
   @Idempotent()
   @ApiProblem([400, 'VALIDATION_FAILED (also: an assignee that is not an active member)'])
@@ -41,6 +42,7 @@ export class TasksController {
     return listBody(list, (task) => TaskResponseDto.from(task));
   }
 
+  /** A task; 404 once deleted. */
   @Get(':id')
   @ApiProblem([404, 'No such task, or deleted'])
   async get(@IdParam() id: string): Promise<TaskResponseDto> {

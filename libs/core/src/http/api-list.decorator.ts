@@ -6,6 +6,15 @@ import type { List } from '../pagination/list-query.js';
 import { CursorMetaDto, PageMetaDto, type PageMeta } from '../pagination/page.js';
 
 /**
+ * The two kinds of list answer. Each says with `not` that its `meta` is not the other's, so that exactly one of them
+ * matches any answer, as `oneOf` requires (a meta of both kinds at once would match neither).
+ */
+const PAGE_KINDS = [
+  { meta: PageMetaDto, description: 'A numbered page (`page`, `perPage`)', not: CursorMetaDto },
+  { meta: CursorMetaDto, description: 'A keyset page (`limit`, `cursor`)', not: PageMetaDto },
+] as const;
+
+/**
  * Documents a list answer: `{ items, meta }` with the meta of a numbered page or of a keyset page, and the 400s that
  * every list's parameters can earn.
  */
@@ -18,14 +27,17 @@ export const ApiListResponse = (item: Type): MethodDecorator =>
     ]),
     ApiExtraModels(item, PageMetaDto, CursorMetaDto),
     ApiOkResponse({
+      description: 'A numbered page, or a keyset page when the request used `limit` or `cursor`',
       schema: {
-        oneOf: [PageMetaDto, CursorMetaDto].map((meta) => ({
+        oneOf: PAGE_KINDS.map(({ meta, description, not }) => ({
           type: 'object',
+          description,
           required: ['items', 'meta'],
           properties: {
             items: { type: 'array', items: { $ref: getSchemaPath(item) } },
             meta: { $ref: getSchemaPath(meta) },
           },
+          not: { properties: { meta: { $ref: getSchemaPath(not) } } },
         })),
       },
     }),

@@ -1,5 +1,6 @@
-import { applyDecorators, createParamDecorator, SetMetadata, type ExecutionContext } from '@nestjs/common';
-import { ApiBearerAuth } from '@nestjs/swagger';
+import { applyDecorators, createParamDecorator, SetMetadata, type ExecutionContext, type Type } from '@nestjs/common';
+import { METHOD_METADATA } from '@nestjs/common/constants.js';
+import { ApiBearerAuth, DECORATORS, type ApiOperationOptions } from '@nestjs/swagger';
 import { ApiProblem } from './api-problem.decorator.js';
 
 export const IS_PUBLIC = 'modak:public';
@@ -20,8 +21,39 @@ export interface AuthUser {
   sessionChecked: boolean;
 }
 
-/** Opens a route to anonymous callers. Every other route needs a valid access token (deny by default). */
-export const Public = (): MethodDecorator & ClassDecorator => SetMetadata(IS_PUBLIC, true);
+/**
+ * Opens a route to callers without an access token; every other route needs a valid one (deny by default). The
+ * OpenAPI document says so in the same place: `security: []`, or, for a route that checks a credential of its own
+ * (Kakao's admin key on its callback), a requirement of `ownScheme`, a scheme the document builder declares. On a
+ * controller it documents every handler that has no `@Public()` of its own.
+ */
+export const Public = (ownScheme?: string): MethodDecorator & ClassDecorator =>
+  applyDecorators(SetMetadata(IS_PUBLIC, true), ApiPublic(ownScheme));
+
+/** The OpenAPI half of `@Public()`. */
+const ApiPublic =
+  (ownScheme?: string): MethodDecorator & ClassDecorator =>
+  (target: object, _key?: string | symbol, descriptor?: PropertyDescriptor) => {
+    const security = ownScheme === undefined ? [] : [{ [ownScheme]: [] }];
+    const handlers = descriptor ? [descriptor.value as object] : routeHandlers(target as Type);
+    for (const handler of handlers) documentSecurity(handler, security);
+  };
+
+/** The route handlers of a controller class. */
+const routeHandlers = (controller: Type): object[] =>
+  Object.getOwnPropertyNames(controller.prototype)
+    .map((name) => Object.getOwnPropertyDescriptor(controller.prototype, name)?.value as unknown)
+    .filter((value): value is object => typeof value === 'function' && Reflect.hasMetadata(METHOD_METADATA, value));
+
+/**
+ * Sets the operation's `security` (the swagger explorer drops an empty security list, but keeps what the operation
+ * metadata carries), unless a `@Public()` closer to the handler set it already.
+ */
+function documentSecurity(handler: object, security: ApiOperationOptions['security']): void {
+  const operation = (Reflect.getMetadata(DECORATORS.API_OPERATION, handler) ?? {}) as ApiOperationOptions;
+  if (operation.security) return;
+  Reflect.defineMetadata(DECORATORS.API_OPERATION, { ...operation, security }, handler);
+}
 
 /**
  * Requires a signed-in caller, and one of `roles` when given; documents the bearer scheme and the 401/403 answers in

@@ -13,7 +13,7 @@ import {
   UseFilters,
   UseGuards,
 } from '@nestjs/common';
-import { ApiFoundResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiFoundResponse, ApiQuery, ApiTags, type SecuritySchemeObject } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { AUTH_CONFIG, type AuthConfig } from '../auth.config.js';
 import { Client } from '../client-info.decorator.js';
@@ -37,6 +37,15 @@ import { spaUrl } from './spa-links.js';
 
 const NOT_CONFIGURED: [number, string] = [404, 'NOT_FOUND: Kakao sign-in is not configured on this server'];
 
+/** How Kakao's own calls (the unlink callback) authenticate, as an OpenAPI security scheme. */
+export const KAKAO_ADMIN_KEY_SCHEME = 'kakaoAdminKey';
+export const kakaoAdminKeyScheme: SecuritySchemeObject = {
+  type: 'apiKey',
+  in: 'header',
+  name: 'Authorization',
+  description: "`KakaoAK <admin key>`: the app admin key, sent by Kakao's own calls (the unlink callback)",
+};
+
 /** Sign-in with Kakao: the browser flow (authorize and callback) and a Kakao SDK token. */
 @ApiTags('Auth')
 @Public()
@@ -56,6 +65,7 @@ export class KakaoController {
    * and again for a repeated delivery.
    */
   @Get('unlink')
+  @Public(KAKAO_ADMIN_KEY_SCHEME)
   @HttpCode(200)
   @ApiProblem(
     [400, 'VALIDATION_FAILED: app_id, user_id or referrer_type missing or malformed'],

@@ -14,6 +14,7 @@ export class UserResponseDto {
   email!: string | null;
   /** @example 김다연 */
   nickname!: string;
+  /** What the account may do: `USER`, or `ADMIN`, who may also use /admin/*. */
   @ApiProperty({ enum: Role, enumName: 'Role' })
   role!: Role;
   emailVerified!: boolean;
