@@ -23,8 +23,8 @@ export const METRICS_PATH = '/metrics';
 /**
  * The CloudWatch namespace of the metrics the processes write as embedded-metric log lines (libs/core
  * METRICS_NAMESPACE), which CloudWatch extracts from the tasks' logs: the worker's `WorkerHeartbeat`, and per queue
- * (dimension `Queue`) `QueueBacklog` and `QueueFailedJobs`, each once a minute; the api's `OutboxOldestAgeSeconds`, once
- * a minute per task.
+ * (dimension `Queue`) `QueueBacklog` and `QueueFailedJobs`, each once a minute; the api's `OutboxOldestAgeSeconds`,
+ * once a minute per task.
  */
 export const METRICS_NAMESPACE = 'Modak';
 /** The queues of the worker (libs/queue QueueName), the values of the `Queue` dimension. */

@@ -107,7 +107,7 @@ export class ScenarioCanary extends Construct {
   /** What the canary's Lambda function may do: write its artifacts, logs and metrics (and read its secret). */
   private role(): Role {
     const stack = Stack.of(this);
-    // The canary's Lambda function is `cwsyn-<name>-<id>`, the id chosen by Synthetics: its log group is known up to it.
+    // The canary's Lambda function is `cwsyn-<name>-<id>`, Synthetics choosing the id: its log group is known up to it.
     const logGroups = stack.formatArn({
       service: 'logs',
       resource: 'log-group',

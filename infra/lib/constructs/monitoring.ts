@@ -54,7 +54,7 @@ export interface DeploymentAlarms {
 interface AlarmSpec {
   metric: IMetric;
   threshold: number;
-  /** Out of the last `evaluationPeriods` periods of the metric (one minute unless it says otherwise), how many must breach. */
+  /** Out of the last `evaluationPeriods` periods of the metric (one minute unless it says so), how many must breach. */
   datapointsToAlarm: number;
   evaluationPeriods: number;
   description: string;
