@@ -16,6 +16,7 @@ import { LoadBalancerTarget } from 'aws-cdk-lib/aws-route53-targets';
 import type { Construct } from 'constructs';
 import type { ModakConfig } from '../config';
 import { AccessLogBucket } from '../constructs/access-log-bucket';
+import { WebAcl } from '../constructs/web-acl';
 import { APP_PORT, DEREGISTRATION_DELAY, LOAD_BALANCER_IDLE_TIMEOUT, METRICS_PATH, READINESS_PATH } from '../runtime';
 import type { NetworkStack } from './network-stack';
 
@@ -28,11 +29,13 @@ export interface EdgeStackProps extends StackProps {
  * The public edge: an ACM certificate validated through DNS in the hosted zone, a dual-stack load balancer with an
  * HTTPS listener (TLS 1.3 and 1.2, forward-secret AEAD ciphers and post-quantum key exchange) and an HTTP listener that
  * only redirects, the api's target group, and the A and AAAA alias records of the API name. The api's metrics are
- * scraped inside the VPC: the HTTPS listener answers 404 for them before it forwards anything.
+ * scraped inside the VPC: the HTTPS listener answers 404 for them before it forwards anything. A WAF web ACL in front
+ * of the load balancer drops known-bad addresses, floods from one address and common exploits.
  */
 export class EdgeStack extends Stack {
   readonly loadBalancer: ApplicationLoadBalancer;
   readonly targetGroup: ApplicationTargetGroup;
+  readonly webAcl: WebAcl;
 
   constructor(scope: Construct, id: string, props: EdgeStackProps) {
     super(scope, id, props);
@@ -61,6 +64,7 @@ export class EdgeStack extends Stack {
       new AccessLogBucket(this, 'AccessLogs', { retention: config.logRetention }).bucket,
       'alb',
     );
+    this.webAcl = new WebAcl(this, 'Waf', { loadBalancer: this.loadBalancer, logRetention: config.logRetention });
 
     this.targetGroup = new ApplicationTargetGroup(this, 'Api', {
       vpc: network.vpc,
