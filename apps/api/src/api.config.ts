@@ -7,8 +7,8 @@ import {
   parseEnv,
   rateVar,
   urlVar,
+  envPiece,
   type Env,
-  type EnvPiece,
   type NodeEnv,
 } from '@app/core';
 import { databaseConfigFrom, databaseEnv, type DatabaseConfig } from '@app/database';
@@ -22,7 +22,7 @@ const origin = urlVar('http', 'https').refine((value) => new URL(value).origin =
   message: 'must be origins (scheme://host[:port]) without a path',
 });
 
-export const httpEnv = {
+export const httpEnv = envPiece({
   shape: {
     PORT: intVar(3000, 0, 65535),
     HOST: z.string().default('0.0.0.0'),
@@ -39,13 +39,28 @@ export const httpEnv = {
     OVERLOAD_MAX_HEAP_USED_PERCENT: intVar(90, 0, 100),
   },
   embeddedDefaults: ['CORS_ORIGINS', 'FRONTEND_URL'],
-} satisfies EnvPiece<z.ZodRawShape>;
+  docs: {
+    PORT: 'where the API listens (0: a free port)',
+    HOST: 'the address the API listens on',
+    CORS_ORIGINS: {
+      meaning: 'comma-separated SPA origins (credentials allowed)',
+      default: 'the `FRONTEND_URL` origin',
+    },
+    FRONTEND_URL: 'where the Kakao callback sends the browser',
+    BODY_LIMIT_BYTES: 'larger request bodies answer 413',
+    SHUTDOWN_DRAIN_MS: 'after SIGTERM, readiness fails this long before the server stops taking requests',
+    TRUST_PROXY: 'trust one hop of `X-Forwarded-For` (the ALB; infra sets `true`)',
+    OVERLOAD_MAX_EVENT_LOOP_DELAY_MS:
+      'new requests answer 503 `OVERLOADED` while the mean event-loop delay is above; 0 = never',
+    OVERLOAD_MAX_HEAP_USED_PERCENT: "... or while the heap in use is above this share of V8's limit; 0 = never",
+  },
+});
 
 const PLACEHOLDER_SECRETS = /^(change-?me|secret|password|jwt[-_]?secret|your[-_].*|x+|0+)$/i;
 /** Keys that were once published (docker/compose.yml shipped this one): whoever read them can sign tokens. */
 const PUBLISHED_SECRETS = new Set(['compose-only-5a0f8e2c7d1b49e6a3c8f0d2b7e4a916c5d3']);
 
-export const authEnv = {
+export const authEnv = envPiece({
   shape: {
     JWT_SECRET: z
       .string()
@@ -69,10 +84,24 @@ export const authEnv = {
       .optional(),
     KAKAO_AUTH_URL: urlVar('http', 'https').default('https://kauth.kakao.com'),
   },
-} satisfies EnvPiece<z.ZodRawShape>;
+  docs: {
+    JWT_SECRET: {
+      meaning: 'HS256 key of the access tokens, at least 32 random bytes',
+      default: 'generated into `.data/jwt-secret` by `npm start`',
+    },
+    JWT_ISSUER: "the access tokens' `iss`",
+    JWT_AUDIENCE: "the access tokens' `aud`",
+    ADMIN_EMAILS: 'addresses that become `ADMIN`',
+    KAKAO_CLIENT_ID: "the Kakao app's REST API key; unset = Kakao sign-in off (id, redirect and app id go together)",
+    KAKAO_CLIENT_SECRET: "the Kakao app's client secret, when the app has one",
+    KAKAO_REDIRECT_URI: 'the callback registered with Kakao (`.../api/v1/auth/kakao/callback`)',
+    KAKAO_APP_ID: "the Kakao app's numeric id (tokens of other apps are refused)",
+    KAKAO_AUTH_URL: "Kakao's OAuth host (the stub in tests)",
+  },
+});
 
 /** Limits on the attack surface of sign-in (SECURITY.md), shared by every API instance through Redis. */
-export const rateLimitEnv = {
+export const rateLimitEnv = envPiece({
   shape: {
     RATE_LIMIT_LOGIN_ACCOUNT_IP: rateVar('10/15m'),
     RATE_LIMIT_LOGIN_ACCOUNT: rateVar('100/24h'),
@@ -84,7 +113,21 @@ export const rateLimitEnv = {
     RATE_LIMIT_REFRESH_SESSION: rateVar('30/1m'),
     RATE_LIMIT_KAKAO_IP: rateVar('30/1m'),
   },
-} satisfies EnvPiece<z.ZodRawShape>;
+  docs: {
+    RATE_LIMIT_LOGIN_ACCOUNT_IP: { meaning: 'failed sign-ins per account and client network', default: '`10/15m`' },
+    RATE_LIMIT_LOGIN_ACCOUNT: { meaning: 'failed sign-ins per account from unknown devices', default: '`100/24h`' },
+    RATE_LIMIT_LOGIN_IP: { meaning: 'sign-ins per client network', default: '`50/15m`' },
+    RATE_LIMIT_SIGNUP_IP: { meaning: 'signups per client network', default: '`10/1h`' },
+    RATE_LIMIT_RESEND_IP: {
+      meaning: 'code resends and forgotten-password mails per client network',
+      default: '`10/1h`',
+    },
+    RATE_LIMIT_VERIFY_EMAIL: { meaning: 'code checks per address', default: '`10/15m`' },
+    RATE_LIMIT_VERIFY_IP: { meaning: 'code checks per client network', default: '`30/15m`' },
+    RATE_LIMIT_REFRESH_SESSION: { meaning: 'refreshes per session', default: '`30/1m`' },
+    RATE_LIMIT_KAKAO_IP: { meaning: 'Kakao sign-ins per client network', default: '`30/1m`' },
+  },
+});
 
 export interface ApiConfig {
   nodeEnv: NodeEnv;
@@ -107,21 +150,23 @@ export interface ApiConfig {
   mailSealKey: string;
 }
 
+/** Every piece of the api's environment (the README's configuration table lists them: scripts/config-docs.mjs). */
+export const API_ENV = [
+  coreEnv,
+  httpEnv,
+  authEnv,
+  kakaoAdminEnv,
+  rateLimitEnv,
+  databaseEnv,
+  redisEnv,
+  mailSealEnv,
+] as const;
+
 const KAKAO_REQUIRED = ['KAKAO_CLIENT_ID', 'KAKAO_REDIRECT_URI', 'KAKAO_APP_ID'] as const;
 
 /** Reads and validates the api's environment; throws a one-line {@link ConfigError} naming the bad variable. */
 export function loadApiConfig(env: Env): ApiConfig {
-  const parsed = parseEnv(
-    env,
-    coreEnv,
-    httpEnv,
-    authEnv,
-    kakaoAdminEnv,
-    rateLimitEnv,
-    databaseEnv,
-    redisEnv,
-    mailSealEnv,
-  );
+  const parsed = parseEnv(env, ...API_ENV);
   // Kakao is optional, but all or nothing: a partial set is a mistake worth stopping for.
   if (KAKAO_REQUIRED.some((key) => parsed[key] !== undefined)) {
     const missing = KAKAO_REQUIRED.find((key) => parsed[key] === undefined);

@@ -1,29 +1,20 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
 export const REPOSITORY = path.resolve(__dirname, '..', '..', '..');
 
 /**
- * What each process's configuration requires with NODE_ENV=production (libs/core/src/config/env.ts and the
- * *.config.ts files of apps/ and libs/: the variables without a default and those whose defaults are embedded ones).
+ * What each process's configuration requires with NODE_ENV=production: the variables without a default and those whose
+ * defaults are embedded ones. Generated from the app's config pieces into docs/configuration.json (npm run
+ * config:docs; CI checks it is current), so this list cannot drift from the code.
  */
-export const REQUIRED_IN_PRODUCTION = {
-  api: [
-    'NODE_ENV',
-    'DATABASE_URL',
-    'DATABASE_REPLICA_URLS',
-    'REDIS_URL',
-    'CORS_ORIGINS',
-    'FRONTEND_URL',
-    'JWT_SECRET',
-    'MAIL_SEAL_KEY',
-  ],
-  // The worker has no database: it works from Redis alone.
-  worker: ['NODE_ENV', 'REDIS_URL', 'SMTP_URL', 'MAIL_FROM', 'MAIL_SEAL_KEY'],
-  // As the owner of the schema, the migration creates or updates the api's login role with this name and password.
-  migrate: ['NODE_ENV', 'DATABASE_URL', 'DATABASE_APP_USER', 'DATABASE_APP_PASSWORD'],
-} as const;
+export const REQUIRED_IN_PRODUCTION = (
+  JSON.parse(readFileSync(path.join(REPOSITORY, 'docs', 'configuration.json'), 'utf8')) as {
+    requiredInProduction: Record<'api' | 'worker' | 'migrate', string[]>;
+  }
+).requiredInProduction;
 
 /** The URLs docker/entrypoint.mjs composes from `env` (run by node, as the image runs it). */
 export function composedUrls(env: Record<string, string>): Record<string, string> {

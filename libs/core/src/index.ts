@@ -1,4 +1,5 @@
 export * from './config/env.js';
+export * from './config/env-docs.js';
 export * from './config/run-main.js';
 export * from './context/request-context.js';
 export * from './crypto/derive-key.js';

@@ -1,6 +1,7 @@
-import { type EnvPiece } from '@app/core';
+import { coreEnv, envPiece } from '@app/core';
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { databaseEnv } from './database.config.js';
 import { EMBEDDED_APP_ROLE } from './embedded-defaults.js';
 
 /**
@@ -14,7 +15,7 @@ export interface AppRole {
   password: string;
 }
 
-export const appRoleEnv = {
+export const appRoleEnv = envPiece({
   shape: {
     DATABASE_APP_USER: z
       .string()
@@ -23,7 +24,14 @@ export const appRoleEnv = {
     DATABASE_APP_PASSWORD: z.string().min(8, 'must be at least 8 characters').default(EMBEDDED_APP_ROLE.password),
   },
   embeddedDefaults: ['DATABASE_APP_USER', 'DATABASE_APP_PASSWORD'],
-} satisfies EnvPiece<z.ZodRawShape>;
+  docs: {
+    DATABASE_APP_USER: 'the role the api logs in as; the migrations create it and grant it DML only',
+    DATABASE_APP_PASSWORD: 'its password (the migrations set it)',
+  },
+});
+
+/** Every piece of the migrations' environment (`migrate run` also creates the app role). */
+export const MIGRATION_ENV = [coreEnv, databaseEnv, appRoleEnv] as const;
 
 export const appRoleFrom = (env: { DATABASE_APP_USER: string; DATABASE_APP_PASSWORD: string }): AppRole => ({
   user: env.DATABASE_APP_USER,

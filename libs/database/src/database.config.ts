@@ -1,9 +1,9 @@
-import { intVar, listVar, urlVar, type EnvPiece } from '@app/core';
+import { envPiece, intVar, listVar, urlVar } from '@app/core';
 import { z } from 'zod';
 
 const postgresUrl = urlVar('postgres', 'postgresql');
 
-export const databaseEnv = {
+export const databaseEnv = envPiece({
   shape: {
     DATABASE_URL: postgresUrl,
     DATABASE_REPLICA_URLS: listVar(postgresUrl),
@@ -17,7 +17,27 @@ export const databaseEnv = {
     DATABASE_COUNT_CACHE_MS: intVar(5_000, 0, 600_000),
     DATABASE_PASSWORD_SECRET_ID: z.string().min(1).optional(),
   },
-} satisfies EnvPiece<z.ZodRawShape>;
+  docs: {
+    DATABASE_URL: {
+      meaning: '`postgres://user:pass@host:port/db`, the primary (the api: the app role; migrations: the owner)',
+      default: 'embedded primary (`npm start`)',
+    },
+    DATABASE_REPLICA_URLS: {
+      meaning: 'comma-separated read replicas',
+      default: 'embedded replica (`npm start`); empty = none',
+    },
+    DATABASE_POOL_SIZE: 'connections per pool (primary and each replica)',
+    DATABASE_POOL_WAIT_MS: 'a request waiting longer for a client of a busy pool answers 503 `OVERLOADED`',
+    DATABASE_CONNECT_TIMEOUT_MS: 'bounded wait for a connection: a dead database is a fast 503',
+    DATABASE_STATEMENT_TIMEOUT_MS: 'server-side limit on one statement',
+    DATABASE_REPLICA_TIMEOUT_MS: 'a replica read running longer is cancelled: 503 `OVERLOADED`, the replica stays',
+    DATABASE_READ_YOUR_WRITES_WINDOW_MS: 'how long after a write a client may need the primary',
+    DATABASE_REPLICA_MAX_LAG_MS: 'a replica further behind leaves rotation until it catches up',
+    DATABASE_COUNT_CACHE_MS: "how long a numbered page's total is shared before it is counted again; 0 = never",
+    DATABASE_PASSWORD_SECRET_ID:
+      "a Secrets Manager secret whose `password` each new connection uses instead of the URL's, so it can rotate",
+  },
+});
 
 export interface DatabaseConfig {
   primaryUrl: string;

@@ -1,4 +1,4 @@
-import { deriveKey, type EnvPiece } from '@app/core';
+import { deriveKey, envPiece } from '@app/core';
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import type { MailJob, SealedMail } from './queue.contract.js';
@@ -7,7 +7,7 @@ import type { MailJob, SealedMail } from './queue.contract.js';
 const DEVELOPMENT_KEY = 'modak-development-mail-seal-key-not-for-production';
 
 /** The key the api seals mail with and the worker opens it with. */
-export const mailSealEnv = {
+export const mailSealEnv = envPiece({
   shape: {
     MAIL_SEAL_KEY: z
       .string()
@@ -15,7 +15,13 @@ export const mailSealEnv = {
       .default(DEVELOPMENT_KEY),
   },
   embeddedDefaults: ['MAIL_SEAL_KEY'],
-} satisfies EnvPiece<z.ZodRawShape>;
+  docs: {
+    MAIL_SEAL_KEY: {
+      meaning: 'seals mail (codes) in the outbox and the queue; the api and the worker share it',
+      default: 'a development key',
+    },
+  },
+});
 
 const IV_BYTES = 12;
 const TAG_BYTES = 16;

@@ -1,7 +1,7 @@
-import { urlVar, type EnvPiece } from '@app/core';
+import { envPiece, urlVar } from '@app/core';
 import { z } from 'zod';
 
-export const redisEnv = {
+export const redisEnv = envPiece({
   shape: {
     REDIS_URL: urlVar('redis', 'rediss').default('redis://127.0.0.1:6379'),
     REDIS_KEY_PREFIX: z
@@ -10,7 +10,11 @@ export const redisEnv = {
       .default('modak'),
   },
   embeddedDefaults: ['REDIS_URL'],
-} satisfies EnvPiece<z.ZodRawShape>;
+  docs: {
+    REDIS_URL: '`redis://` or `rediss://`',
+    REDIS_KEY_PREFIX: 'every key is `<prefix>:<context>:...`',
+  },
+});
 
 export interface RedisConfig {
   url: string;

@@ -1,7 +1,8 @@
 import { z } from 'zod';
-import { ConfigError, coreEnv, intVar, listVar, parseEnv, urlVar, type EnvPiece } from './env.js';
+import { describeEnv, envTable } from './env-docs.js';
+import { ConfigError, coreEnv, envPiece, intVar, listVar, parseEnv, rateVar, urlVar } from './env.js';
 
-const piece = {
+const piece = envPiece({
   shape: {
     SERVICE_URL: urlVar('http', 'https'),
     CACHE_URL: urlVar('redis').default('redis://127.0.0.1:6379'),
@@ -9,7 +10,13 @@ const piece = {
     PEERS: listVar(urlVar('http')),
   },
   embeddedDefaults: ['CACHE_URL'],
-} satisfies EnvPiece<z.ZodRawShape>;
+  docs: {
+    SERVICE_URL: 'the service',
+    CACHE_URL: 'the cache',
+    WORKERS: 'how many',
+    PEERS: 'the others',
+  },
+});
 
 const errorOf = (fn: () => unknown): ConfigError => {
   try {
@@ -63,5 +70,39 @@ describe(parseEnv.name, () => {
     expect(parseEnv({ ...production, CACHE_URL: 'redis://cache:6379' }, coreEnv, piece).CACHE_URL).toBe(
       'redis://cache:6379',
     );
+  });
+});
+
+describe(describeEnv.name, () => {
+  const other = envPiece({
+    shape: { WORKERS: intVar(4, 1, 64), SECRET: z.string().min(1).optional(), BURST: rateVar('10/1m') },
+    docs: { WORKERS: 'how many', SECRET: 'a secret', BURST: { meaning: 'bursts', default: '`10/1m`' } },
+  });
+
+  it('shows each default as the schema applies it, marks what production must set, and merges the readers', () => {
+    const rows = describeEnv([
+      { process: 'api', pieces: [piece] },
+      { process: 'worker', pieces: [other] },
+    ]);
+    expect(rows).toEqual([
+      { name: 'SERVICE_URL', default: 'required', meaning: 'the service', usedBy: ['api'], requiredInProduction: true },
+      {
+        name: 'CACHE_URL',
+        default: '`redis://127.0.0.1:6379` (_dev default_)',
+        meaning: 'the cache',
+        usedBy: ['api'],
+        requiredInProduction: true,
+      },
+      { name: 'WORKERS', default: '`4`', meaning: 'how many', usedBy: ['api', 'worker'], requiredInProduction: false },
+      { name: 'PEERS', default: 'empty', meaning: 'the others', usedBy: ['api'], requiredInProduction: false },
+      { name: 'SECRET', default: 'unset', meaning: 'a secret', usedBy: ['worker'], requiredInProduction: false },
+      { name: 'BURST', default: '`10/1m`', meaning: 'bursts', usedBy: ['worker'], requiredInProduction: false },
+    ]);
+    expect(envTable(rows).split('\n')[2]).toBe('| `SERVICE_URL` | required | api | the service |');
+  });
+
+  it('refuses a default it cannot show without words from the docs', () => {
+    const bare = envPiece({ shape: { BURST: rateVar('10/1m') }, docs: { BURST: 'bursts' } });
+    expect(() => describeEnv([{ process: 'api', pieces: [bare] }])).toThrow('BURST');
   });
 });

@@ -65,26 +65,37 @@ export const boolVar = (fallback: boolean) =>
     .default(fallback ? 'true' : 'false')
     .transform((value) => value === 'true' || value === '1');
 
+/** What a variable is for, and its default as a person reads it when the value alone would not say (README). */
+export type VarDoc = string | { meaning: string; default: string };
+
 /** One piece of the environment: the variables a lib or app owns and the names that have embedded defaults. */
 export interface EnvPiece<S extends z.ZodRawShape> {
   shape: S;
   /** Variables whose defaults only make sense on a laptop; production must set them. */
-  embeddedDefaults?: readonly (keyof S & string)[];
+  embeddedDefaults?: readonly string[];
+  /** Every variable's documentation: the README's configuration table is generated from it (env-docs.ts). */
+  docs: Readonly<Record<string, VarDoc>>;
 }
+
+export const envPiece = <S extends z.ZodRawShape>(piece: EnvPiece<S>): EnvPiece<S> => piece;
 
 type OutputOf<P> = P extends { shape: infer S extends z.ZodRawShape } ? z.infer<z.ZodObject<S>> : never;
 type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
 /** The typed result of {@link parseEnv}: every piece's variables, parsed. */
 export type ParsedEnv<P extends readonly EnvPiece<z.ZodRawShape>[]> = UnionToIntersection<OutputOf<P[number]>>;
 
-export const coreEnv = {
+export const coreEnv = envPiece({
   shape: {
     NODE_ENV: z.enum(NODE_ENVS, { message: `must be one of ${NODE_ENVS.join(', ')}` }).default('development'),
     LOG_LEVEL: z
       .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { message: 'must be a pino level' })
       .default('info'),
   },
-} satisfies EnvPiece<z.ZodRawShape>;
+  docs: {
+    NODE_ENV: '`development`, `test` or `production`',
+    LOG_LEVEL: 'pino level: `fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent`',
+  },
+});
 
 /**
  * Validates `env` against the pieces. Empty strings count as unset. Throws a {@link ConfigError} naming the first
