@@ -135,6 +135,18 @@ describe('PostgreSQL', () => {
     }
   });
 
+  test('Performance Insights on both instances, encrypted with the database key; both grow their storage alike', () => {
+    for (const instance of [primary, replica]) {
+      expect(instance.Properties).toMatchObject({
+        EnablePerformanceInsights: true,
+        PerformanceInsightsRetentionPeriod: 7,
+        PerformanceInsightsKMSKeyId: { 'Fn::GetAtt': [expect.stringMatching(/^PostgresKey/), 'Arn'] },
+        MaxAllocatedStorage: primary.Properties!.MaxAllocatedStorage,
+      });
+    }
+    expect(primary.Properties!.MaxAllocatedStorage).toBeGreaterThan(Number(primary.Properties!.AllocatedStorage));
+  });
+
   test('database logs exported to log groups with a retention', () => {
     for (const instance of [primary, replica])
       expect(instance.Properties!.EnableCloudwatchLogsExports).toEqual(['postgresql', 'upgrade']);

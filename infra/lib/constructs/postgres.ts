@@ -10,6 +10,7 @@ import {
   DatabaseInstanceEngine,
   DatabaseInstanceReadReplica,
   ParameterGroup,
+  PerformanceInsightRetention,
   PostgresEngineVersion,
   StorageType,
 } from 'aws-cdk-lib/aws-rds';
@@ -95,6 +96,12 @@ export class Postgres extends Construct {
       cloudwatchLogsExports: LOG_EXPORTS,
       deletionProtection: true,
       removalPolicy: RemovalPolicy.SNAPSHOT,
+      // Which statements and waits load the database, per minute, for the 7 days AWS keeps for free.
+      enablePerformanceInsights: true,
+      performanceInsightRetention: PerformanceInsightRetention.DEFAULT,
+      performanceInsightEncryptionKey: key,
+      // The replica replays every write of the primary: it must be able to grow as far.
+      maxAllocatedStorage: sizes.dbMaxAllocatedStorageGiB,
     };
 
     this.primary = new DatabaseInstance(this, 'Primary', {
@@ -106,7 +113,6 @@ export class Postgres extends Construct {
       multiAz: true,
       storageEncryptionKey: key,
       allocatedStorage: sizes.dbAllocatedStorageGiB,
-      maxAllocatedStorage: sizes.dbMaxAllocatedStorageGiB,
       backupRetention: Duration.days(sizes.dbBackupRetentionDays),
       // 01:00-01:30 in Seoul, before the maintenance window.
       preferredBackupWindow: '16:00-16:30',
