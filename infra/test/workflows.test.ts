@@ -461,18 +461,29 @@ esac
     expect(deployJob.env).toMatchObject({ IMAGE_TAG: '${{ needs.release.outputs.image_tag }}' });
   });
 
-  test('migrates before it rolls the services, then waits for them to be stable and checks readiness', () => {
+  test('migrates before it rolls the services, waits for them to be stable, checks readiness, then the smoke scenario gates the release', () => {
     const image = stepIndex(/aws ecr describe-images/);
     const platform = stepIndex(/cdk -- deploy Modak-Platform --exclusively/);
     const migrate = stepIndex(/^infra\/scripts\/run-migration\.sh$/);
     const roll = stepIndex(/cdk -- deploy Modak-App --exclusively/);
     const stable = stepIndex(/aws ecs wait services-stable --cluster modak --services modak-api modak-worker/);
     const ready = stepIndex(/\/health\/ready/);
-    const indices = [image, platform, migrate, roll, stable, ready];
+    const smoke = stepIndex(/node scripts\/smoke\/main\.mjs "https:\/\/\$domain"/);
+    const indices = [image, platform, migrate, roll, stable, ready, smoke];
     expect(indices.every((index) => index >= 0)).toBe(true);
     expect(indices).toEqual([...indices].sort((a, b) => a - b));
     for (const index of [platform, roll]) expect(deployJob.steps[index]!.run).toContain('-c imageTag="$IMAGE_TAG"');
     accessSync(path.join(REPOSITORY, 'infra', 'scripts', 'run-migration.sh'), constants.X_OK);
+  });
+
+  test('the gate signs in as the canary account from its secret, and the password never reaches the log', () => {
+    const gate = deployJob.steps.find((step) => /scripts\/smoke\/main\.mjs/.test(step.run ?? ''))!;
+    expect(gate.run).toContain('aws secretsmanager get-secret-value --secret-id modak/canary');
+    const lines = gate.run!.split('\n');
+    const mask = lines.findIndex((line) => line.includes('::add-mask::$SMOKE_PASSWORD'));
+    expect(mask).toBeGreaterThan(lines.findIndex((line) => line.includes('SMOKE_PASSWORD=')));
+    expect(mask).toBeLessThan(lines.findIndex((line) => line.includes('scripts/smoke/main.mjs')));
+    accessSync(path.join(REPOSITORY, 'scripts', 'smoke', 'main.mjs'), constants.R_OK);
   });
 
   test('reports the outcome whatever it was, a refused release included', () => {
