@@ -1,4 +1,4 @@
-import { Role } from '@app/database';
+import { Role } from '@app/core';
 import {
   createTestDatabase,
   KAKAO_DEFAULT_APP,

@@ -1,4 +1,4 @@
-import { Role } from '@app/database';
+import { Role } from '@app/core';
 import { createTestDatabase, query, SmtpSink, type TestDatabase } from '@app/testing';
 import { randomUUID } from 'node:crypto';
 import { startApi, TEST_SPA_ORIGIN, testApiEnv, type TestApi } from './support/api.js';

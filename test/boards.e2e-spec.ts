@@ -1,4 +1,4 @@
-import { Role } from '@app/database';
+import { Role } from '@app/core';
 import { createTestDatabase, query, type TestDatabase } from '@app/testing';
 import { startApi, testApiEnv, type TestApi } from './support/api.js';
 import { call, createUser, login } from './support/auth.js';

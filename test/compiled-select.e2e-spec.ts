@@ -1,8 +1,8 @@
+import { Role } from '@app/core';
 import {
   BoardEntity,
   CompiledSelect,
   createDataSource,
-  Role,
   TaskEntity,
   UserEntity,
   type DatabaseConfig,

@@ -1,4 +1,4 @@
-import { Role } from '@app/database';
+import { Role } from '@app/core';
 import { createTestDatabase, type TestDatabase } from '@app/testing';
 import { SessionStore } from '@api/auth';
 import { startApi, testApiEnv, type TestApi } from './support/api.js';

@@ -1,4 +1,4 @@
-import { Role } from '@app/database';
+import { Role } from '@app/core';
 import { createTestDatabase, query, SmtpSink, type TestDatabase } from '@app/testing';
 import { startApi, testApiEnv, type TestApi } from './support/api.js';
 import { call, createUser, login, type TestUser } from './support/auth.js';

@@ -1,4 +1,4 @@
-import { Role } from '@app/database';
+import { Role } from '@app/core';
 import { createTestDatabase, RedisServer, SmtpSink, type TestDatabase } from '@app/testing';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';

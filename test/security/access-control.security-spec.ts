@@ -1,4 +1,4 @@
-import { Role } from '@app/database';
+import { Role } from '@app/core';
 import { createTestDatabase, KakaoStub, type TestDatabase } from '@app/testing';
 import jwt from 'jsonwebtoken';
 import { randomUUID } from 'node:crypto';

@@ -1,4 +1,4 @@
-import { Role } from '@app/database';
+import { Role } from '@app/core';
 import { createTestDatabase, KakaoStub, type TestDatabase } from '@app/testing';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';

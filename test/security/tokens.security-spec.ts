@@ -1,4 +1,4 @@
-import { Role } from '@app/database';
+import { Role } from '@app/core';
 import { createTestDatabase } from '@app/testing';
 import jwt from 'jsonwebtoken';
 import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';

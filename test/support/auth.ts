@@ -1,4 +1,4 @@
-import { Role } from '@app/database';
+import { Role } from '@app/core';
 import type { SmtpSink } from '@app/testing';
 import { randomUUID } from 'node:crypto';
 import { EmailCodes, type CodePurpose } from '../../apps/api/src/auth/email-codes.js';

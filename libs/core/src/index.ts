@@ -14,6 +14,7 @@ export * from './http/field.decorators.js';
 export * from './http/id-param.decorator.js';
 export * from './http/problem-details.filter.js';
 export * from './http/problem-reply.js';
+export * from './http/role.js';
 export * from './http/validation.pipe.js';
 export * from './logging/embedded-metrics.js';
 export * from './logging/logger.module.js';

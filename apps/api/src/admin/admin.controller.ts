@@ -8,8 +8,8 @@ import {
   type ListBody,
   listWindowOf,
   type AuthUser,
+  Role,
 } from '@app/core';
-import { Role } from '@app/database';
 import { Body, Controller, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { AdminUserResponseDto } from '@api/users';

@@ -1,5 +1,5 @@
-import { ForbiddenError, NotFoundError, type List, type ListWindow } from '@app/core';
-import type { Role, UserEntity } from '@app/database';
+import { ForbiddenError, NotFoundError, type List, type ListWindow, Role } from '@app/core';
+import type { UserEntity } from '@app/database';
 import { Injectable } from '@nestjs/common';
 import { AuthService } from '@api/auth';
 import { UsersRepository } from '@api/users';

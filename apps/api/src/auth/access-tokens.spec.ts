@@ -1,4 +1,4 @@
-import { Role } from '@app/database';
+import { Role } from '@app/core';
 import jwt from 'jsonwebtoken';
 import { randomUUID } from 'node:crypto';
 import { AccessTokens, isCanonicalJwt } from './access-tokens.js';

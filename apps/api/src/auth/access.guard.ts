@@ -5,6 +5,7 @@ import {
   IS_PUBLIC,
   REQUIRED_ROLES,
   requestContext,
+  type Role,
   type AuthUser,
 } from '@app/core';
 import { Injectable, type ExecutionContext } from '@nestjs/common';
@@ -39,7 +40,7 @@ export class AccessGuard extends AuthGuard('jwt') {
       return true;
     }
     await super.canActivate(context);
-    const roles = this.reflector.getAllAndOverride<string[] | undefined>(REQUIRED_ROLES, targets) ?? [];
+    const roles = this.reflector.getAllAndOverride<Role[] | undefined>(REQUIRED_ROLES, targets) ?? [];
     const user = context.switchToHttp().getRequest<{ user: AuthUser }>().user;
     if (roles.length > 0 && !roles.includes(user.role)) {
       throw new AppError(ErrorCode.Forbidden, `This needs the role ${roles.join(' or ')}`);

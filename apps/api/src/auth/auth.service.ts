@@ -1,5 +1,5 @@
-import { DependencyUnavailableError, requestContext, type AuthUser } from '@app/core';
-import { Database, isUniqueViolation, Role, type UserEntity } from '@app/database';
+import { DependencyUnavailableError, requestContext, type AuthUser, Role } from '@app/core';
+import { Database, isUniqueViolation, type UserEntity } from '@app/database';
 import { MailQueue } from '@app/queue';
 import { RateLimiter, type RateLimit } from '@app/redis';
 import { Inject, Injectable, Logger } from '@nestjs/common';

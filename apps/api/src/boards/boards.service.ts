@@ -1,5 +1,13 @@
-import { ForbiddenError, NotFoundError, requireAnyField, type AuthUser, type List, type ListWindow } from '@app/core';
-import { Role, type BoardEntity } from '@app/database';
+import {
+  ForbiddenError,
+  NotFoundError,
+  requireAnyField,
+  type AuthUser,
+  type List,
+  type ListWindow,
+  Role,
+} from '@app/core';
+import { type BoardEntity } from '@app/database';
 import { Injectable } from '@nestjs/common';
 import { BoardsRepository, type BoardFilter } from './boards.repository.js';
 
@@ -36,7 +44,7 @@ export class BoardsService {
     return this.boards.transaction(async (manager) => {
       const board = await this.boards.lockLive(manager, id);
       if (!board) throw new NotFoundError('Board');
-      if (actor.role !== String(Role.Admin)) assertAuthor(board, actor);
+      if (actor.role !== Role.Admin) assertAuthor(board, actor);
       await this.boards.softDelete(manager, id);
     });
   }

@@ -7,15 +7,9 @@ import {
   type AuthUser,
   type List,
   type ListWindow,
-} from '@app/core';
-import {
   Role,
-  TaskEventType,
-  type FieldChange,
-  type TaskEntity,
-  type TaskEventEntity,
-  TaskStatus,
-} from '@app/database';
+} from '@app/core';
+import { TaskEventType, type FieldChange, type TaskEntity, type TaskEventEntity, TaskStatus } from '@app/database';
 import { Injectable } from '@nestjs/common';
 import { OutboxDispatcher } from '@api/outbox';
 import { UsersRepository } from '@api/users';
@@ -50,7 +44,7 @@ export interface TaskQuery {
 const versionConflict = () =>
   new AppError(ErrorCode.VersionConflict, 'The task changed since you read it; reload it and apply your change again');
 
-const isAdmin = (actor: AuthUser) => actor.role === String(Role.Admin);
+const isAdmin = (actor: AuthUser) => actor.role === Role.Admin;
 
 /**
  * The task tracker's rules: members create and read; the creator, the assignee or an admin change; the creator or an

@@ -1,5 +1,6 @@
+import { Role } from '@app/core';
 import type { List, ListWindow } from '@app/core';
-import { CompiledSelect, Database, Role, UserEntity } from '@app/database';
+import { CompiledSelect, Database, UserEntity } from '@app/database';
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 

@@ -2,6 +2,7 @@ import { applyDecorators, createParamDecorator, SetMetadata, type ExecutionConte
 import { METHOD_METADATA } from '@nestjs/common/constants.js';
 import { ApiBearerAuth, DECORATORS, type ApiOperationOptions } from '@nestjs/swagger';
 import { ApiProblem } from './api-problem.decorator.js';
+import type { Role } from './role.js';
 
 export const IS_PUBLIC = 'modak:public';
 export const REQUIRED_ROLES = 'modak:roles';
@@ -9,7 +10,7 @@ export const REQUIRED_ROLES = 'modak:roles';
 /** Who is calling, once the access token is verified (`request.user`). */
 export interface AuthUser {
   id: string;
-  role: string;
+  role: Role;
   sessionId: string;
   /** The access token's id and expiry (seconds), for logout. */
   jti: string;
@@ -59,7 +60,7 @@ function documentSecurity(handler: object, security: ApiOperationOptions['securi
  * Requires a signed-in caller, and one of `roles` when given; documents the bearer scheme and the 401/403 answers in
  * the same place, so that the OpenAPI page and the enforcement cannot drift apart.
  */
-export const Auth = (...roles: string[]): MethodDecorator & ClassDecorator =>
+export const Auth = (...roles: Role[]): MethodDecorator & ClassDecorator =>
   applyDecorators(
     SetMetadata(REQUIRED_ROLES, roles),
     ApiBearerAuth('bearer'),

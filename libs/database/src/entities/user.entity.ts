@@ -1,9 +1,5 @@
+import { Role } from '@app/core';
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
-
-export enum Role {
-  User = 'USER',
-  Admin = 'ADMIN',
-}
 
 @Entity({ name: 'users' })
 @Index('users_email_key', { synchronize: false })

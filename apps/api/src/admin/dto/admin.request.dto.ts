@@ -1,5 +1,4 @@
-import { ListQueryDto, Trim } from '@app/core';
-import { Role } from '@app/database';
+import { ListQueryDto, Trim, Role } from '@app/core';
 import { IsEnum, IsOptional, IsString, MaxLength } from 'class-validator';
 
 export class ListUsersQueryDto extends ListQueryDto {

@@ -1,5 +1,5 @@
-import { DependencyUnavailableError, isDependencyFailure, NotFoundError } from '@app/core';
-import { isUniqueViolation, Role, type UserEntity } from '@app/database';
+import { DependencyUnavailableError, isDependencyFailure, NotFoundError, Role } from '@app/core';
+import { isUniqueViolation, type UserEntity } from '@app/database';
 import { RateLimiter } from '@app/redis';
 import { Inject, Injectable } from '@nestjs/common';
 import { UsersRepository } from '@api/users';

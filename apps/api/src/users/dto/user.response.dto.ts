@@ -1,4 +1,5 @@
-import { Role, type UserEntity } from '@app/database';
+import { Role } from '@app/core';
+import { type UserEntity } from '@app/database';
 import { ApiProperty } from '@nestjs/swagger';
 
 export enum AuthProvider {
