@@ -24,7 +24,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        LoggingModule.forRoot({ level: config.logLevel, service: 'api' }),
+        LoggingModule.forRoot({ level: config.logLevel, service: 'api', pretty: config.nodeEnv === 'development' }),
         RedisModule.forRoot(config.redis, 'api'),
         DatabaseModule.forRoot(config.database),
         AuthModule.register(config.auth),

@@ -17,7 +17,7 @@ export class WorkerModule {
     return {
       module: WorkerModule,
       imports: [
-        LoggingModule.forRoot({ level: config.logLevel, service: 'worker' }),
+        LoggingModule.forRoot({ level: config.logLevel, service: 'worker', pretty: config.nodeEnv === 'development' }),
         RedisModule.forRoot(config.redis, 'worker'),
       ],
       providers: [
