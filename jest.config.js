@@ -54,7 +54,8 @@ export default {
     stackSuite('e2e', '*.e2e-spec.ts'),
     stackSuite('faults', 'faults/**/*.fault-spec.ts'),
     stackSuite('security', 'security/**/*.security-spec.ts'),
-    stackSuite('browser', 'browser/**/*.browser-spec.ts'),
+    // Says plainly when Chromium is missing, before any test runs.
+    { ...stackSuite('browser', 'browser/**/*.browser-spec.ts'), globalSetup: '<rootDir>/test/setup/browser-setup.ts' },
   ],
   maxWorkers: 2,
   testTimeout: 30_000,

@@ -1,5 +1,12 @@
 import { deleteKeysUnder, redisAnswers } from '@app/redis';
-import { asRole, startMigratedCluster, TEST_APP_ROLE, TEST_STACK_VARIABLE, type TestStack } from '@app/testing';
+import {
+  asRole,
+  RedisServer,
+  startMigratedCluster,
+  TEST_APP_ROLE,
+  TEST_STACK_VARIABLE,
+  type TestStack,
+} from '@app/testing';
 import { Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 
@@ -13,11 +20,18 @@ export async function startTestStack(): Promise<void> {
   if ((globalThis as { stopModakTestStack?: unknown }).stopModakTestStack) return;
   if (!process.env.TEST_LOG_LEVEL) Logger.overrideLogger(false);
   // eslint-disable-next-line @typescript-eslint/prefer-nullish-coalescing -- an empty REDIS_URL also means unset
-  const redisUrl = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
+  let redisUrl = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
+  // No Redis there: the run starts one of its own (in memory), as suites that take Redis away already do.
+  let ownRedis: RedisServer | undefined;
   if (!(await redisAnswers(redisUrl))) {
-    throw new Error(
-      `the e2e tests need Redis at ${redisUrl} (set REDIS_URL, or start one: redis-server --daemonize yes)`,
-    );
+    if (!RedisServer.installed()) {
+      throw new Error(
+        `the tests need Redis at ${redisUrl} or redis-server on the PATH (Debian or Ubuntu: apt-get install -y ` +
+          'redis-server; macOS: brew install redis), or REDIS_URL set to a Redis',
+      );
+    }
+    ownRedis = await RedisServer.start();
+    redisUrl = ownRedis.url;
   }
   const { cluster, dir } = await startMigratedCluster(TEMPLATE);
   const stack: TestStack = {
@@ -33,6 +47,7 @@ export async function startTestStack(): Promise<void> {
   (globalThis as { stopModakTestStack?: () => Promise<void> }).stopModakTestStack = async () => {
     delete (globalThis as { stopModakTestStack?: unknown }).stopModakTestStack;
     await deleteKeysUnder(redisUrl, stack.redisKeyPrefix);
+    await ownRedis?.stop('SIGTERM');
     await cluster.destroy();
   };
 }

@@ -1,12 +1,13 @@
 /**
  * `npm start`: runs Modak on a laptop with nothing configured. It starts an embedded PostgreSQL primary and a
- * streaming replica under .data/ (reused on the next start), checks Redis, applies migrations as the database's owner
+ * streaming replica under .data/ (reused on the next start), checks Redis (and starts its own under .data/redis when
+ * none answers and redis-server is installed), applies migrations as the database's owner
  * (which also creates the app's role), then runs the api, logged in as that role as in production, and the worker as
  * child processes until Ctrl-C, when it stops everything it started. Any variable that is set wins
  * over its embedded default, so the same command also serves a configured environment.
  */
 import { EMBEDDED_APP_ROLE, EMBEDDED_CREDENTIALS, EMBEDDED_PORTS, embeddedUrl } from '@app/database';
-import { PostgresCluster } from '@app/embedded';
+import { PostgresCluster, RedisServer } from '@app/embedded';
 import { redisAnswers } from '@app/redis';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -49,6 +50,30 @@ async function waitUntilReady(url: string, timeoutMs: number): Promise<boolean> 
   return false;
 }
 
+/**
+ * Starts a Redis under .data/redis, persisted (AOF), on the port of `url`, when it names this machine and
+ * `redis-server` is installed; otherwise says exactly how to get one.
+ */
+async function startRedis(url: string, production: boolean): Promise<RedisServer> {
+  const { hostname, port } = new URL(url);
+  const local = ['127.0.0.1', 'localhost', '[::1]'].includes(hostname);
+  if (!production && local && RedisServer.installed()) {
+    const dataDir = path.join(DATA_DIR, 'redis');
+    await mkdir(dataDir, { recursive: true });
+    say(`starting redis-server on :${port || 6379} (data in .data/redis)`);
+    return RedisServer.start({ port: Number(port || 6379), dataDir });
+  }
+  throw new Error(
+    [
+      `Redis does not answer at ${url}${local && !production ? ', and redis-server is not installed' : ''}. Either:`,
+      '  Debian or Ubuntu: sudo apt-get install -y redis-server   (npm start then runs its own)',
+      '  macOS:            brew install redis                     (npm start then runs its own)',
+      '  Docker:           docker run -d --name modak-redis -p 6379:6379 redis:7',
+      '  or set REDIS_URL to a Redis that runs elsewhere.',
+    ].join('\n'),
+  );
+}
+
 async function main(): Promise<void> {
   const env: NodeJS.ProcessEnv = { ...process.env };
   /** Who runs the migrations: the embedded database's owner, or DATABASE_URL's user when a database is configured. */
@@ -73,6 +98,7 @@ async function main(): Promise<void> {
     env.DATABASE_URL = embeddedUrl(EMBEDDED_PORTS.primary, EMBEDDED_APP_ROLE);
     env.DATABASE_REPLICA_URLS ??= embeddedUrl(EMBEDDED_PORTS.replica, EMBEDDED_APP_ROLE);
   }
+  let redis: RedisServer | undefined;
   const children: ChildProcess[] = [];
   let stopping = false;
   const stopAll = async (code: number): Promise<never> => {
@@ -85,6 +111,7 @@ async function main(): Promise<void> {
           .map((child) => new Promise((resolve) => (child.once('exit', resolve), child.kill('SIGTERM')))),
       );
       if (cluster) await cluster.stop();
+      await redis?.stop('SIGTERM');
       say('stopped');
     }
     process.exit(code);
@@ -95,12 +122,7 @@ async function main(): Promise<void> {
   try {
     // eslint-disable-next-line @typescript-eslint/prefer-nullish-coalescing -- an empty REDIS_URL also means unset
     env.REDIS_URL ||= 'redis://127.0.0.1:6379';
-    if (!(await redisAnswers(env.REDIS_URL))) {
-      throw new Error(
-        `Redis does not answer at ${env.REDIS_URL}. Start one (redis-server --daemonize yes --port 6379, or ` +
-          'docker run -d -p 6379:6379 redis:7) or set REDIS_URL.',
-      );
-    }
+    if (!(await redisAnswers(env.REDIS_URL))) redis = await startRedis(env.REDIS_URL, production);
     if (!env.JWT_SECRET && !production) env.JWT_SECRET = await devSecret();
     say('applying migrations');
     await runToEnd('libs/database/src/migration-cli.js', { ...env, DATABASE_URL: ownerUrl ?? env.DATABASE_URL }, [

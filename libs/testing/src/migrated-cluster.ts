@@ -1,21 +1,11 @@
 import { createDataSource, type DatabaseConfig } from '@app/database';
-import { PostgresCluster } from '@app/embedded';
+import { freePort, PostgresCluster } from '@app/embedded';
 import { mkdtemp } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { asRole, grantAppRoleOn, TEST_APP_ROLE, testStack, withDatabase, type TestDatabase } from './test-stack.js';
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
+export { freePort };
 
 /** Applies every migration to the database at `url`. */
 export async function migrate(url: string): Promise<void> {

@@ -2,8 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { chromium, type Browser, type ConsoleMessage, type Locator, type Page } from 'playwright-core';
 
-/** Debian's Chromium (`apt-get install chromium`); CHROMIUM_PATH points elsewhere. */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+import { CHROMIUM } from '../../setup/chromium-path.js';
 
 /**
  * Host names the browser resolves to 127.0.0.1, as DNS would in production: the SPA and the api on two origins of one

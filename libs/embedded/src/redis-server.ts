@@ -1,11 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createConnection } from 'node:net';
-import { freePort } from './migrated-cluster.js';
+import { freePort } from './free-port.js';
 
 const READY_TIMEOUT_MS = 10_000;
 
 export interface RedisServerOptions {
+  /** Where it listens (127.0.0.1); a free port when unset. */
+  port?: number;
   /**
    * Keep the dataset in this folder with an append-only file synced on every write (as a production Redis with AOF
    * persistence does): a server killed and started again comes back with every acknowledged write. Unset: in memory
@@ -15,9 +17,9 @@ export interface RedisServerOptions {
 }
 
 /**
- * A Redis server of its own (the machine's `redis-server`) for tests that take Redis away and bring it back: `stop()`
- * kills it as a crash would, `start()` serves again on the same port, with an empty dataset unless it persists to a
- * `dataDir`.
+ * A Redis server of its own, run from the machine's `redis-server`: for `npm start` when no Redis answers, and for
+ * tests that take Redis away and bring it back: `stop()` kills it as a crash would (or shuts it down with SIGTERM),
+ * `start()` serves again on the same port, with an empty dataset unless it persists to a `dataDir`.
  */
 export class RedisServer {
   private process?: ChildProcess;
@@ -28,7 +30,7 @@ export class RedisServer {
   ) {}
 
   static async start(options: RedisServerOptions = {}): Promise<RedisServer> {
-    const server = new RedisServer(await freePort(), options);
+    const server = new RedisServer(options.port ?? (await freePort()), options);
     await server.start();
     return server;
   }
@@ -57,14 +59,19 @@ export class RedisServer {
     }
   }
 
-  async stop(): Promise<void> {
+  async stop(signal: 'SIGKILL' | 'SIGTERM' = 'SIGKILL'): Promise<void> {
     const child = this.process;
     if (!child) return;
     this.process = undefined;
     if (child.exitCode === null) {
-      child.kill('SIGKILL');
+      child.kill(signal);
       await once(child, 'exit');
     }
+  }
+
+  /** Whether `redis-server` can be run here (it is on the PATH). */
+  static installed(): boolean {
+    return spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
   }
 }
 
