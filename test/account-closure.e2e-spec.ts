@@ -21,6 +21,7 @@ import { call, createUser, login, PASSWORD, post, refresh, type Tokens } from '.
 import { json } from './support/http.js';
 import { startApiWithKakao } from './support/kakao.js';
 import { startWorker, testWorkerEnv, type TestWorker } from './support/worker.js';
+import { clientAddresses, fromAddress } from './support/clients.js';
 
 describe('closing an account', () => {
   let database: TestDatabase;
@@ -29,7 +30,6 @@ describe('closing an account', () => {
   let worker: TestWorker;
   let api: TestApi;
   let admin: Tokens;
-  let clients = 0;
 
   beforeAll(async () => {
     database = await createTestDatabase();
@@ -53,10 +53,8 @@ describe('closing an account', () => {
     await sink?.stop();
   });
 
-  const fresh = () => {
-    clients += 1;
-    return { 'x-forwarded-for': `198.20.${clients >> 8}.${clients & 255}` };
-  };
+  const nextClient = clientAddresses('198.20');
+  const fresh = () => fromAddress(nextClient());
   const send = (token: string, method: string, path: string, body?: unknown) =>
     call(api, path, token, {
       method,

@@ -19,6 +19,7 @@ import {
 } from './support/auth.js';
 import { eventually, json } from './support/http.js';
 import { startWorker, testWorkerEnv, type TestWorker } from './support/worker.js';
+import { clientAddresses, fromAddress } from './support/clients.js';
 
 describe('email sign-up, sign-in, refresh and sign-out', () => {
   let database: TestDatabase;
@@ -40,12 +41,9 @@ describe('email sign-up, sign-in, refresh and sign-out', () => {
   });
 
   const email = () => `new-${randomUUID().slice(0, 8)}@example.com`;
-  let clients = 0;
+  const nextClient = clientAddresses('198.18');
   /** A signup from a network of its own, so that the per-network signup limit stays out of these tests. */
-  const signup = (body: Record<string, unknown>) => {
-    clients += 1;
-    return post(api, '/auth/signup', body, { 'x-forwarded-for': `198.18.${clients >> 8}.${clients & 255}` });
-  };
+  const signup = (body: Record<string, unknown>) => post(api, '/auth/signup', body, fromAddress(nextClient()));
 
   it('walks signup -> mailed code -> verify (signed in) -> login -> refresh -> logout', async () => {
     const address = email();

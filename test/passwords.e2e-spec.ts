@@ -17,6 +17,7 @@ import {
 } from './support/auth.js';
 import { json } from './support/http.js';
 import { startWorker, testWorkerEnv, type TestWorker } from './support/worker.js';
+import { clientAddresses, fromAddress } from './support/clients.js';
 
 const NEW_PASSWORD = 'amber-orchard-ferry-93';
 
@@ -25,7 +26,6 @@ describe('forgotten, reset and changed passwords', () => {
   let sink: SmtpSink;
   let worker: TestWorker;
   let api: TestApi;
-  let clients = 0;
 
   beforeAll(async () => {
     database = await createTestDatabase();
@@ -41,10 +41,8 @@ describe('forgotten, reset and changed passwords', () => {
   });
 
   /** A request from a network of its own, so that per-network limits stay out of the way. */
-  const fresh = () => {
-    clients += 1;
-    return { 'x-forwarded-for': `198.19.${clients >> 8}.${clients & 255}` };
-  };
+  const nextClient = clientAddresses('198.19');
+  const fresh = () => fromAddress(nextClient());
   const forgot = (email: string) => post(api, '/auth/password/forgot', { email }, fresh());
   const reset = (email: string, code: string, newPassword = NEW_PASSWORD) =>
     post(api, '/auth/password/reset', { email, code, newPassword }, fresh());

@@ -2,6 +2,7 @@ import { createTestDatabase, type TestDatabase } from '@app/testing';
 import { startApi, testApiEnv, type TestApi } from './support/api.js';
 import { call, createUser, issueCode, login, PASSWORD, post, refresh } from './support/auth.js';
 import { json } from './support/http.js';
+import { fromAddress } from './support/clients.js';
 
 // Tight limits so that each one is reached in a few calls; two instances show that the counters are shared.
 describe('rate limits', () => {
@@ -27,7 +28,6 @@ describe('rate limits', () => {
     await Promise.all([first?.close(), second?.close()]);
   });
 
-  const fromIp = (ip: string) => ({ 'x-forwarded-for': ip });
   const expectLimited = async (response: Response) => {
     expect(response.status).toBe(429);
     expect((await json(response)).code).toBe('RATE_LIMITED');
@@ -40,7 +40,7 @@ describe('rate limits', () => {
         api,
         '/auth/signup',
         { email: `s${n}@example.com`, password: PASSWORD, nickname: 'x' },
-        fromIp('198.51.100.1'),
+        fromAddress('198.51.100.1'),
       );
     expect((await signup(first, 1)).status).not.toBe(429);
     expect((await signup(second, 2)).status).not.toBe(429);
@@ -50,13 +50,14 @@ describe('rate limits', () => {
       first,
       '/auth/signup',
       { email: 's4@example.com', password: PASSWORD, nickname: 'x' },
-      fromIp('198.51.100.2'),
+      fromAddress('198.51.100.2'),
     );
     expect(other.status).toBe(201);
   });
 
   it('limits code resends per IP', async () => {
-    const resend = () => post(first, '/auth/email/resend', { email: 'anyone@example.com' }, fromIp('198.51.100.3'));
+    const resend = () =>
+      post(first, '/auth/email/resend', { email: 'anyone@example.com' }, fromAddress('198.51.100.3'));
     expect((await resend()).status).toBe(202);
     expect((await resend()).status).toBe(202);
     await expectLimited(await resend());
@@ -68,7 +69,7 @@ describe('rate limits', () => {
         first,
         '/auth/email/verify',
         { email: 'target@example.com', code: '123456', password: PASSWORD },
-        fromIp(ip),
+        fromAddress(ip),
       );
     for (const ip of ['198.51.100.4', '198.51.100.5', '198.51.100.6']) expect((await verify(ip)).status).toBe(400);
     await expectLimited(await verify('198.51.100.7'));
@@ -80,7 +81,7 @@ describe('rate limits', () => {
         first,
         '/auth/email/verify',
         { email: `guess-${n}@example.com`, code: '123456', password: PASSWORD },
-        fromIp(`2001:db8:99:1::${n}`),
+        fromAddress(`2001:db8:99:1::${n}`),
       );
     for (const n of [1, 2, 3, 4]) expect((await verify(n)).status).toBe(400);
     await expectLimited(await verify(5));
@@ -92,7 +93,7 @@ describe('rate limits', () => {
         second,
         '/auth/login',
         { email: `nobody${n}@example.com`, password: 'wrong-password' },
-        fromIp('198.51.100.8'),
+        fromAddress('198.51.100.8'),
       );
     for (const n of [1, 2, 3]) expect((await attempt(n)).status).toBe(401);
     await expectLimited(await attempt(4));
@@ -100,7 +101,7 @@ describe('rate limits', () => {
 
   it('counts an IPv6 client by its /64: a new address from the same /64 is the same client', async () => {
     const attempt = (n: number, ip: string) =>
-      post(first, '/auth/login', { email: `v6-${n}@example.com`, password: 'wrong-password' }, fromIp(ip));
+      post(first, '/auth/login', { email: `v6-${n}@example.com`, password: 'wrong-password' }, fromAddress(ip));
     for (const n of [1, 2, 3]) expect((await attempt(n, `2001:db8:64:1::${n.toString(16)}`)).status).toBe(401);
     await expectLimited(await attempt(4, '2001:db8:64:1:ffff:ffff:ffff:fffe'));
     // The neighbouring /64 is another client; an IPv4 client seen through a dual-stack socket is its IPv4 address.
@@ -113,7 +114,7 @@ describe('rate limits', () => {
         second,
         '/auth/signup',
         { email: `v6-signup-${n}@example.com`, password: PASSWORD, nickname: 'x' },
-        fromIp(`2001:db8:64:3:${n}::1`),
+        fromAddress(`2001:db8:64:3:${n}::1`),
       );
     expect((await signup(1)).status).toBe(201);
     expect((await signup(2)).status).toBe(201);
@@ -123,7 +124,7 @@ describe('rate limits', () => {
   it('caps failed logins per account from every network, without locking out a browser that signed in before', async () => {
     const owner = await createUser(first);
     const signIn = (api: TestApi, password: string, ip: string, cookie?: string) =>
-      post(api, '/auth/login', { email: owner.email, password }, { ...fromIp(ip), ...(cookie && { cookie }) });
+      post(api, '/auth/login', { email: owner.email, password }, { ...fromAddress(ip), ...(cookie && { cookie }) });
     const trusted = await signIn(first, PASSWORD, '198.51.100.90');
     expect(trusted.status).toBe(200);
     const setCookie = trusted.headers.getSetCookie().find((header) => header.startsWith('modak_device='))!;
@@ -144,7 +145,7 @@ describe('rate limits', () => {
       first,
       '/auth/login',
       { email: other.email, password: PASSWORD },
-      fromIp('192.0.2.70'),
+      fromAddress('192.0.2.70'),
     );
     const otherCookie = otherLogin.headers.getSetCookie().find((header) => header.startsWith('modak_device='))!;
     await expectLimited(await signIn(first, PASSWORD, '192.0.2.71', otherCookie.split(';')[0]));
@@ -156,7 +157,7 @@ describe('rate limits', () => {
   it('lets a password reset get the owner back in while the account allowance is used up', async () => {
     const owner = await createUser(first);
     const signIn = (password: string, ip: string, cookie?: string) =>
-      post(first, '/auth/login', { email: owner.email, password }, { ...fromIp(ip), ...(cookie && { cookie }) });
+      post(first, '/auth/login', { email: owner.email, password }, { ...fromAddress(ip), ...(cookie && { cookie }) });
     for (const n of [1, 2, 3]) expect((await signIn('wrong-password', `203.0.114.${n}`)).status).toBe(401);
     await expectLimited(await signIn(PASSWORD, '203.0.114.4'));
 
@@ -166,7 +167,7 @@ describe('rate limits', () => {
       second,
       '/auth/password/reset',
       { email: owner.email, code: await issueCode(second, owner.email, 'reset'), newPassword },
-      fromIp('203.0.114.5'),
+      fromAddress('203.0.114.5'),
     );
     expect(reset.status).toBe(204);
     const deviceCookie = reset.headers.getSetCookie().find((header) => header.startsWith('modak_device='))!;

@@ -17,6 +17,7 @@ import { json } from '../support/http.js';
 import { startApiWithKakao } from '../support/kakao.js';
 import { DatabaseWatch } from './support/database.js';
 import { problemFault } from './support/problem.js';
+import { clientAddresses, fromAddress } from '../support/clients.js';
 
 /**
  * Broken access control (API Top 10: BOLA, BFLA), route by route: every operation of the api called anonymously, as a
@@ -82,17 +83,18 @@ describe('access control, route by route', () => {
     await watch?.close();
   });
 
-  let addresses = 0;
+  const nextClient = clientAddresses('10.20');
+  let requests = 0;
   /** A request as `caller`, from an address of its own so that per-IP limits stay out of the way. */
   const request = (caller: Caller, method: string, path: string, body?: unknown) => {
-    addresses += 1;
+    requests += 1;
     // Operations routes live outside the api prefix.
     const url = /^\/(health|docs|metrics)\b/.test(path) ? path : `/api/v1${path}`;
     return fetch(`${api.url}${url}`, {
       method,
       redirect: 'manual',
       headers: {
-        'x-forwarded-for': `10.20.${addresses >> 8}.${addresses & 255}`,
+        ...fromAddress(nextClient()),
         ...(caller.token ? { authorization: `Bearer ${caller.token}` } : {}),
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
       },
@@ -206,7 +208,7 @@ describe('access control, route by route', () => {
     { route: 'GET /users/me', send: get('/users/me'), expected: [401, 200, _, _, 200, 401] },
     {
       route: 'PATCH /users/me',
-      send: (caller) => request(caller, 'PATCH', '/users/me', { nickname: `renamed-${addresses}` }),
+      send: (caller) => request(caller, 'PATCH', '/users/me', { nickname: `renamed-${requests}` }),
       expected: [401, 200, _, _, 200, 401],
     },
     {

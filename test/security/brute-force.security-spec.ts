@@ -5,6 +5,7 @@ import { createPendingSignup, createUser, issueCode, login, PASSWORD, post, refr
 import { json } from '../support/http.js';
 import { problemFault } from './support/problem.js';
 import { PasswordsService } from '../../apps/api/src/auth/passwords.service.js';
+import { fromAddress } from '../support/clients.js';
 
 const MINUTE = 60_000;
 
@@ -33,9 +34,8 @@ describe('brute force and enumeration', () => {
     addresses += 1;
     return `198.18.${addresses >> 8}.${addresses & 255}`;
   };
-  const from = (ip: string) => ({ 'x-forwarded-for': ip });
   const attempt = (email: string, password: string, ip: string) =>
-    post(api, '/auth/login', { email, password }, from(ip));
+    post(api, '/auth/login', { email, password }, fromAddress(ip));
 
   const expectLimited = async (response: Response, maxWindowMs: number) => {
     const text = await response.text();
@@ -89,7 +89,7 @@ describe('brute force and enumeration', () => {
 
   describe('verification codes', () => {
     const verify = (email: string, code: string, ip = freshIp()) =>
-      post(api, '/auth/email/verify', { email, code, password: PASSWORD }, from(ip));
+      post(api, '/auth/email/verify', { email, code, password: PASSWORD }, fromAddress(ip));
     const wrongCode = (code: string) => String((Number(code) + 1) % 1_000_000).padStart(6, '0');
 
     it('kills a code after 5 wrong tries: the right one no longer verifies', async () => {
@@ -122,9 +122,14 @@ describe('brute force and enumeration', () => {
       const { limit, windowMs } = api.config.auth.rateLimits.resendIp;
       const ip = freshIp();
       for (let n = 0; n < limit; n += 1) {
-        expect((await post(api, '/auth/email/resend', { email: `r${n}@example.com` }, from(ip))).status).toBe(202);
+        expect((await post(api, '/auth/email/resend', { email: `r${n}@example.com` }, fromAddress(ip))).status).toBe(
+          202,
+        );
       }
-      await expectLimited(await post(api, '/auth/email/resend', { email: 'one-more@example.com' }, from(ip)), windowMs);
+      await expectLimited(
+        await post(api, '/auth/email/resend', { email: 'one-more@example.com' }, fromAddress(ip)),
+        windowMs,
+      );
     });
 
     it('limits signups per address', async () => {
@@ -135,7 +140,7 @@ describe('brute force and enumeration', () => {
           api,
           '/auth/signup',
           { email: `bulk-${n}-${addresses}@example.com`, password: PASSWORD, nickname: 'bulk' },
-          from(ip),
+          fromAddress(ip),
         );
       for (let n = 0; n < limit; n += 1) expect((await signup(n)).status).toBe(201);
       await expectLimited(await signup(limit), windowMs);
@@ -144,7 +149,7 @@ describe('brute force and enumeration', () => {
 
   describe('password reset codes', () => {
     const reset = (email: string, code: string, ip = freshIp()) =>
-      post(api, '/auth/password/reset', { email, code, newPassword: 'amber-orchard-ferry-93' }, from(ip));
+      post(api, '/auth/password/reset', { email, code, newPassword: 'amber-orchard-ferry-93' }, fromAddress(ip));
     const wrongCode = (code: string) => String((Number(code) + 1) % 1_000_000).padStart(6, '0');
 
     it('kills a reset code after 5 wrong tries: the right one no longer sets the password', async () => {
@@ -177,10 +182,12 @@ describe('brute force and enumeration', () => {
       const { limit, windowMs } = api.config.auth.rateLimits.resendIp;
       const ip = freshIp();
       for (let n = 0; n < limit; n += 1) {
-        expect((await post(api, '/auth/password/forgot', { email: `f${n}@example.com` }, from(ip))).status).toBe(202);
+        expect((await post(api, '/auth/password/forgot', { email: `f${n}@example.com` }, fromAddress(ip))).status).toBe(
+          202,
+        );
       }
       await expectLimited(
-        await post(api, '/auth/password/forgot', { email: 'f-more@example.com' }, from(ip)),
+        await post(api, '/auth/password/forgot', { email: 'f-more@example.com' }, fromAddress(ip)),
         windowMs,
       );
     });
@@ -230,7 +237,7 @@ describe('brute force and enumeration', () => {
       const unverified = await createPendingSignup(api);
       const answers = [];
       for (const email of [`nobody-${randomUUID()}@example.com`, verified.email, unverified.email]) {
-        answers.push(await answer(await post(api, '/auth/email/resend', { email }, from(freshIp()))));
+        answers.push(await answer(await post(api, '/auth/email/resend', { email }, fromAddress(freshIp()))));
       }
       expect(answers[0]).toMatchObject({ status: 202, body: '' });
       expect(answers[1]).toEqual(answers[0]);
@@ -243,14 +250,19 @@ describe('brute force and enumeration', () => {
         api,
         '/auth/signup',
         { email: waiting, password: PASSWORD, nickname: 'waiting' },
-        from(freshIp()),
+        fromAddress(freshIp()),
       );
       expect(signup.status).toBe(201);
       const answers = [];
       for (const email of [waiting, `nobody-${randomUUID()}@example.com`]) {
         answers.push(
           await answer(
-            await post(api, '/auth/email/verify', { email, code: '000000', password: PASSWORD }, from(freshIp())),
+            await post(
+              api,
+              '/auth/email/verify',
+              { email, code: '000000', password: PASSWORD },
+              fromAddress(freshIp()),
+            ),
           ),
         );
       }
@@ -265,9 +277,9 @@ describe('brute force and enumeration', () => {
         api,
         '/auth/signup',
         body(`new-${randomUUID().slice(0, 8)}@example.com`),
-        from(freshIp()),
+        fromAddress(freshIp()),
       );
-      const taken = await post(api, '/auth/signup', body(squatted.email), from(freshIp()));
+      const taken = await post(api, '/auth/signup', body(squatted.email), fromAddress(freshIp()));
       expect(fresh.status).toBe(201);
       expect(taken.status).toBe(fresh.status);
       expect(Object.keys((await json(taken)).user).sort()).toEqual(Object.keys((await json(fresh)).user).sort());
@@ -276,7 +288,7 @@ describe('brute force and enumeration', () => {
     it('answers forgot-password alike, and as fast, for a registered and an unknown address', async () => {
       const forgot = async (email: string) => {
         const started = process.hrtime.bigint();
-        const response = await post(api, '/auth/password/forgot', { email }, from(freshIp()));
+        const response = await post(api, '/auth/password/forgot', { email }, fromAddress(freshIp()));
         const body = await response.text();
         return { elapsed: Number(process.hrtime.bigint() - started) / 1e6, answer: `${response.status}|${body}` };
       };

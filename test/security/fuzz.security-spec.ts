@@ -16,6 +16,7 @@ import {
   type Operation,
 } from './support/openapi-cases.js';
 import { problemFault } from './support/problem.js';
+import { clientAddresses, fromAddress } from '../support/clients.js';
 
 /**
  * Every operation of the OpenAPI document, sent input that breaks its schema (types, bounds, formats, unknown and
@@ -128,10 +129,9 @@ describe('every operation under hostile input', () => {
     bodyLimitBytes: api.config.http.bodyLimitBytes,
   });
 
-  let addresses = 0;
+  const nextClient = clientAddresses('10.30');
   /** Sends one case from an address of its own (per-IP limits stay out of the way) and says what is wrong, if anything. */
   const send = async (operation: Operation, fuzz: FuzzCase): Promise<string | undefined> => {
-    addresses += 1;
     const token = !operation.bearer
       ? undefined
       : operation.path.startsWith('/api/v1/admin')
@@ -141,7 +141,7 @@ describe('every operation under hostile input', () => {
       method: fuzz.method,
       redirect: 'manual',
       headers: {
-        'x-forwarded-for': `10.${(addresses >> 16) & 255}.${(addresses >> 8) & 255}.${addresses & 255}`,
+        ...fromAddress(nextClient()),
         ...(token ? { authorization: `Bearer ${token}` } : {}),
         ...fuzz.headers,
       },
