@@ -28,9 +28,10 @@ export interface EdgeStackProps extends StackProps {
 /**
  * The public edge: an ACM certificate validated through DNS in the hosted zone, a dual-stack load balancer with an
  * HTTPS listener (TLS 1.3 and 1.2, forward-secret AEAD ciphers and post-quantum key exchange) and an HTTP listener that
- * only redirects, the api's target group, and the A and AAAA alias records of the API name. The api's metrics are
- * scraped inside the VPC: the HTTPS listener answers 404 for them before it forwards anything. A WAF web ACL in front
- * of the load balancer drops known-bad addresses, floods from one address and common exploits.
+ * only redirects, the api's target group, and the A and AAAA alias records of the API name. Nothing scrapes the api's
+ * Prometheus metrics (the alarms read the metrics the processes write into their logs), and the HTTPS listener answers
+ * 404 for them before it forwards anything, so they never leave through the load balancer. A WAF web ACL in front of
+ * the load balancer drops known-bad addresses, floods from one address and common exploits.
  */
 export class EdgeStack extends Stack {
   readonly loadBalancer: ApplicationLoadBalancer;
