@@ -1,10 +1,15 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { apiDatabaseConnections, OTHER_DATABASE_CONNECTIONS } from '../lib/constructs/monitoring';
+import {
+  apiDatabaseConnections,
+  OTHER_DATABASE_CONNECTIONS,
+  ROTATION_FAILED_RULE,
+  WAF_BLOCKED_THRESHOLD,
+} from '../lib/constructs/monitoring';
 import { DEFAULT_SIZES } from '../lib/config';
 import { DATABASE_POOL_SIZE, METRICS_NAMESPACE, QUEUES } from '../lib/runtime';
 import { REPOSITORY } from './support/app-contract';
-import { environmentOf, containerOf, resourcesOf, synthesize } from './support/modak';
+import { environmentOf, containerOf, onlyResource, resourcesOf, synthesize } from './support/modak';
 
 const modak = synthesize();
 const { services: template } = modak.templates;
@@ -209,6 +214,90 @@ describe('a release that sets off an alarm while it rolls out is rolled back', (
   });
 });
 
+describe("the WAF and the rotation of the api's database password", () => {
+  test("modak-waf-blocked-requests: the web ACL's blocked requests, every rule together, 100 in each of two 5-minute periods", () => {
+    const acl = onlyResource(modak.templates.edge, 'AWS::WAFv2::WebACL');
+    const alarm = alarmNamed('waf-blocked-requests');
+    const [read] = metricsOf(alarm);
+    expect(metricsOf(alarm)).toHaveLength(1);
+    expect(read).toMatchObject({ Namespace: 'AWS/WAFV2', MetricName: 'BlockedRequests' });
+    // WAF publishes the ACL's metrics under its metric name, which differs from its name.
+    expect(Object.fromEntries(read!.Dimensions!.map(({ Name, Value }) => [Name, Value]))).toEqual({
+      WebACL: acl.properties.VisibilityConfig.MetricName,
+      Region: 'ap-northeast-2',
+      Rule: 'ALL',
+    });
+    expect(acl.properties.VisibilityConfig).toMatchObject({ CloudWatchMetricsEnabled: true });
+    expect(statOf(alarm)).toEqual({ Stat: 'Sum', Period: 300 });
+    expect(alarm).toMatchObject({
+      Threshold: WAF_BLOCKED_THRESHOLD,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      EvaluationPeriods: 2,
+      DatapointsToAlarm: 2,
+      TreatMissingData: 'notBreaching',
+    });
+    expect(WAF_BLOCKED_THRESHOLD).toBe(100);
+    expect(alarm.AlarmActions).toEqual([{ Ref: expect.stringMatching(/^MonitoringTopic/) }]);
+    expect(alarm.OKActions).toEqual(alarm.AlarmActions);
+    // Plain values: the app stack names the edge stack's ACL without a reference to it.
+    expect(JSON.stringify(alarm)).not.toMatch(/Fn::GetStackOutput|Fn::ImportValue/);
+  });
+
+  // The one rule of the stack (onlyResource throws on none or more).
+  const rule = onlyResource(template, 'AWS::Events::Rule');
+  const topic = onlyResource(template, 'AWS::SNS::Topic');
+
+  test('a RotationFailed event of modak/database-app, and only of that secret, is published to the alarm topic', () => {
+    const { Name, EventPattern, Targets } = rule.properties;
+    expect(Name).toBe(ROTATION_FAILED_RULE);
+    expect(EventPattern).toMatchObject({
+      source: ['aws.secretsmanager'],
+      'detail-type': ['AWS Service Event via CloudTrail'],
+      detail: { eventSource: ['secretsmanager.amazonaws.com'], eventName: ['RotationFailed'] },
+    });
+    // The event names the secret by ARN: the data stack's attachment of modak/database-app, whose Ref is that ARN.
+    const [secretId] = EventPattern.detail.additionalEventData.SecretId as [Properties];
+    expect(EventPattern.detail.additionalEventData.SecretId).toHaveLength(1);
+    const { StackName, OutputName } = secretId['Fn::GetStackOutput'];
+    expect(StackName).toBe('Modak-Data');
+    const data = modak.templates.data.toJSON() as { Outputs: Properties; Resources: Properties };
+    const attachment = data.Resources[data.Outputs[OutputName].Value.Ref];
+    expect(attachment.Type).toBe('AWS::SecretsManager::SecretTargetAttachment');
+    expect(data.Resources[attachment.Properties.SecretId.Ref].Properties.Name).toBe('modak/database-app');
+
+    expect(Targets).toEqual([
+      expect.objectContaining({
+        Arn: { Ref: topic.id },
+        InputTransformer: expect.objectContaining({
+          InputPathsMap: expect.objectContaining({ 'detail-errorMessage': '$.detail.errorMessage' }),
+          InputTemplate: expect.stringContaining('modak/database-app'),
+        }),
+      }),
+    ]);
+    expect(rule.id).toMatch(/^Monitoring/);
+  });
+
+  test("EventBridge may publish to the topic and use the topic's key", () => {
+    const policy = onlyResource(template, 'AWS::SNS::TopicPolicy').properties;
+    expect(policy.Topics).toEqual([{ Ref: topic.id }]);
+    expect(policy.PolicyDocument.Statement).toContainEqual(
+      expect.objectContaining({
+        Effect: 'Allow',
+        Action: 'sns:Publish',
+        Principal: { Service: 'events.amazonaws.com' },
+        Resource: { Ref: topic.id },
+      }),
+    );
+    const [keyId] = topic.properties.KmsMasterKeyId['Fn::GetAtt'] as [string];
+    const key = resourcesOf(template, 'AWS::KMS::Key')[keyId]!.Properties as Properties;
+    const allowed = (key.KeyPolicy.Statement as Properties[]).filter(
+      (statement) =>
+        statement.Effect === 'Allow' && [statement.Principal.Service ?? []].flat().includes('events.amazonaws.com'),
+    );
+    expect(allowed.flatMap((statement) => statement.Action).sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey*']);
+  });
+});
+
 test('the dashboard graphs the new metrics', () => {
   const [dashboard] = Object.values(resourcesOf(template, 'AWS::CloudWatch::Dashboard'));
   const body = JSON.stringify(dashboard!.Properties!.DashboardBody);
@@ -221,6 +310,8 @@ test('the dashboard graphs the new metrics', () => {
     'FreeableMemory',
     'FreeStorageSpace',
     'DatabaseConnections',
+    'BlockedRequests',
+    'TriggeredRules',
   ]) {
     expect(body).toContain(metric);
   }

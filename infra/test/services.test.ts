@@ -316,12 +316,17 @@ describe('alarms and a dashboard', () => {
     template.hasResourceProperties('AWS::KMS::Key', {
       EnableKeyRotation: true,
       KeyPolicy: {
-        Statement: Match.arrayWith([Match.objectLike({ Principal: { Service: 'cloudwatch.amazonaws.com' } })]),
+        // CloudWatch (alarms) and EventBridge (the failed rotation) publish to it, in one statement.
+        Statement: Match.arrayWith([
+          Match.objectLike({ Principal: { Service: Match.arrayWith(['cloudwatch.amazonaws.com']) } }),
+        ]),
       },
     });
     template.hasResourceProperties('AWS::SNS::TopicPolicy', {
       PolicyDocument: {
-        Statement: [Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })],
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
       },
     });
   });

@@ -18,9 +18,12 @@ import {
   type ApplicationLoadBalancer,
   type ApplicationTargetGroup,
 } from 'aws-cdk-lib/aws-elasticloadbalancingv2';
+import { EventField, Rule, RuleTargetInput } from 'aws-cdk-lib/aws-events';
+import { SnsTopic } from 'aws-cdk-lib/aws-events-targets';
 import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { IDatabaseInstance } from 'aws-cdk-lib/aws-rds';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { Canary } from 'aws-cdk-lib/aws-synthetics';
@@ -29,6 +32,7 @@ import type { Sizes } from '../config';
 import { DATABASE_CONNECTIONS_PER_TASK, METRICS_NAMESPACE, QUEUES } from '../runtime';
 import { API_DEPLOYMENT_MAXIMUM_PERCENT } from './api-service';
 import { CANARY_INTERVAL } from './canary';
+import type { WebAcl } from './web-acl';
 
 export interface MonitoringProps {
   loadBalancer: ApplicationLoadBalancer;
@@ -41,6 +45,10 @@ export interface MonitoringProps {
   cacheNodeIds: string[];
   /** The scenario canary, whose failures are alarmed on. */
   canary: Canary;
+  /** The WAF in front of the load balancer, whose blocked requests are alarmed on. */
+  webAcl: WebAcl;
+  /** The api's database login (`modak/database-app`), whose failed rotations are reported. */
+  databaseAppCredentials: ISecret;
   sizes: Sizes;
   alarmEmail?: string;
 }
@@ -63,6 +71,7 @@ interface AlarmSpec {
 }
 
 const MINUTE = Duration.minutes(1);
+const FIVE_MINUTES = Duration.minutes(5);
 /** One run of the canary per period. */
 const CANARY_PERIOD = CANARY_INTERVAL;
 const GIB = 1024 ** 3;
@@ -80,6 +89,18 @@ export const FREEABLE_MEMORY_THRESHOLD_BYTES = 256 * 1024 ** 2;
 export const OTHER_DATABASE_CONNECTIONS = 10;
 
 /**
+ * Requests the WAF blocks in 5 minutes, two periods running, that mean something changed. A public address draws
+ * scanners and known-bad addresses all the time, a few blocked requests a minute; this is one every 3 seconds for 10
+ * minutes: a flood that a rate limit cuts (an address above RATE_LIMITS.all, 10 requests a second, has everything
+ * beyond it blocked), a scan that keeps going, or a rule refusing real calls (at the light traffic docs/deploy.md
+ * prices, about 350 requests in 5 minutes, a rule that refuses a third of them). Raise it if the dashboard shows a
+ * higher baseline.
+ */
+export const WAF_BLOCKED_THRESHOLD = 100;
+/** The EventBridge rule that reports a failed rotation of the api's database password to the topic. */
+export const ROTATION_FAILED_RULE = 'modak-database-app-rotation-failed';
+
+/**
  * The most connections the api can hold to one PostgreSQL node: each task holds its pool and its health probe's
  * connection to the primary and to the replica, and a deployment runs up to twice the tasks (new beside old).
  */
@@ -92,7 +113,10 @@ export const apiDatabaseConnections = (sizes: Sizes): number =>
  */
 export const freeStorageThresholdBytes = (sizes: Sizes): number => (sizes.dbAllocatedStorageGiB * GIB) / 10;
 
-/** Alarms (to an SNS topic, and by email when configured) on what tells that users suffer, and a dashboard. */
+/**
+ * Alarms (to an SNS topic, and by email when configured) on what tells that users suffer, a failed rotation of the
+ * api's database password reported to the same topic, and a dashboard.
+ */
 export class Monitoring extends Construct {
   /** Named `modak-<name>`, stable across deploys (the services' deployments name them). */
   readonly deploymentAlarms: DeploymentAlarms;
@@ -182,6 +206,11 @@ export class Monitoring extends Construct {
     const heartbeat = appMetric('WorkerHeartbeat', 'Sum', undefined, 'worker heartbeats');
     const outboxAge = appMetric('OutboxOldestAgeSeconds', 'Maximum', undefined, 'oldest outbox row (s)');
     const scenario = canary.metricSuccessPercent({ period: CANARY_PERIOD, statistic: 'Average' });
+    const waf = {
+      blocked: props.webAcl.metric('BlockedRequests', { period: FIVE_MINUTES, label: 'blocked' }),
+      counted: props.webAcl.metric('CountedRequests', { period: FIVE_MINUTES, label: 'counted (not blocked)' }),
+      allowed: props.webAcl.metric('AllowedRequests', { period: FIVE_MINUTES, label: 'allowed' }),
+    };
 
     const database = { primary, replica };
     const storage = (instance: IDatabaseInstance) =>
@@ -351,6 +380,48 @@ export class Monitoring extends Construct {
         'The smoke scenario failed in 2 of its last 3 runs against the public API (or did not run): read the failed runs in CloudWatch Synthetics (docs/deploy.md).',
     });
 
+    // The edge: the WAF blocking far more than its background of scanners.
+    this.alarm('waf-blocked-requests', {
+      ...count,
+      metric: waf.blocked,
+      threshold: WAF_BLOCKED_THRESHOLD,
+      datapointsToAlarm: 2,
+      evaluationPeriods: 2,
+      description: `The WAF blocked ${WAF_BLOCKED_THRESHOLD} or more requests in each of two 5-minute periods running: a flood cut by a rate limit, a scan, or a rule refusing real calls; which rule and which addresses are in the log group aws-waf-logs-modak (docs/deploy.md).`,
+    });
+
+    // Secrets Manager reports a failed rotation as an event, not a metric: CloudTrail's RotationFailed service event,
+    // which names the secret by ARN in additionalEventData.SecretId. The target adds to the topic's policy and to its
+    // key's policy what lets EventBridge (events.amazonaws.com) publish.
+    const rotationFailed = new Rule(this, 'DatabaseAppRotationFailed', {
+      ruleName: ROTATION_FAILED_RULE,
+      description: "Secrets Manager failed to rotate the api's database password (modak/database-app)",
+      eventPattern: {
+        source: ['aws.secretsmanager'],
+        detailType: ['AWS Service Event via CloudTrail'],
+        detail: {
+          eventSource: ['secretsmanager.amazonaws.com'],
+          eventName: ['RotationFailed'],
+          additionalEventData: { SecretId: [props.databaseAppCredentials.secretArn] },
+        },
+      },
+    });
+    rotationFailed.addTarget(
+      new SnsTopic(this.topic, {
+        message: RuleTargetInput.fromText(
+          `${ROTATION_FAILED_RULE}: Secrets Manager could not rotate modak/database-app at ${EventField.time} (${EventField.fromPath('$.detail.errorMessage')}). AWSCURRENT is unchanged and the api keeps working; read /aws/lambda/modak-database-app-rotation and rotate again (docs/deploy.md, Database roles).`,
+        ),
+      }),
+    );
+    const rotationFailures = new Metric({
+      namespace: 'AWS/Events',
+      metricName: 'TriggeredRules',
+      dimensionsMap: { RuleName: ROTATION_FAILED_RULE },
+      statistic: 'Sum',
+      period: Duration.hours(1),
+      label: 'modak/database-app rotations failed',
+    });
+
     // A release that sets one of these off while it rolls out is rolled back: answers that fail or slow down for the
     // api; for the worker, no heartbeat or mail that stops leaving.
     this.deploymentAlarms = { api: [target5xx, targetResponseTime], worker: [workerHeartbeat, mailBacklog] };
@@ -392,6 +463,8 @@ export class Monitoring extends Construct {
         QUEUES.map((queue) => queues[queue].backlog),
         QUEUES.map((queue) => queues[queue].failed),
       ),
+      graph('WAF requests (per 5 minutes)', [waf.allowed], [waf.blocked, waf.counted]),
+      graph('Database password rotations failed (per hour)', [rotationFailures]),
     );
   }
 

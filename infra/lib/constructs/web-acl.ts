@@ -1,4 +1,5 @@
 import { ArnFormat, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Metric, type MetricOptions } from 'aws-cdk-lib/aws-cloudwatch';
 import type { IApplicationLoadBalancer } from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CfnLoggingConfiguration, CfnWebACL, CfnWebACLAssociation } from 'aws-cdk-lib/aws-wafv2';
@@ -38,6 +39,12 @@ export const KAKAO_UNLINK_PATH = '/api/v1/auth/kakao/unlink';
 
 /** The name of the WAF's log group: WAF delivers to CloudWatch Logs only into groups named `aws-waf-logs-*`. */
 export const WAF_LOG_GROUP = 'aws-waf-logs-modak';
+
+/**
+ * The web ACL's metric name: AWS WAF publishes the ACL's metrics under it (dimension `WebACL`), not under the ACL's
+ * name.
+ */
+export const WEB_ACL_METRIC_NAME = 'modak-web-acl';
 
 /** The api's own answer to a rate-limited call (problem details, as for RATE_LIMITED), without a request id. */
 const RATE_LIMITED_BODY = 'rate-limited';
@@ -107,7 +114,7 @@ export class WebAcl extends Construct {
       description: 'Modak api: IP reputation, per-IP rate limits, AWS managed rules',
       scope: 'REGIONAL',
       defaultAction: { allow: {} },
-      visibilityConfig: visibility('modak-web-acl'),
+      visibilityConfig: visibility(WEB_ACL_METRIC_NAME),
       customResponseBodies: {
         [RATE_LIMITED_BODY]: {
           contentType: 'APPLICATION_JSON',
@@ -227,5 +234,20 @@ export class WebAcl extends Construct {
       },
     });
     logging.node.addDependency(this.logGroup);
+  }
+
+  /**
+   * A metric of the whole web ACL (`AllowedRequests`, `BlockedRequests`, `CountedRequests`), every rule together. Its
+   * dimensions are plain values (the metric name and the region), so another stack may alarm on it without a
+   * reference to this one.
+   */
+  metric(metricName: string, props: MetricOptions = {}): Metric {
+    return new Metric({
+      namespace: 'AWS/WAFV2',
+      metricName,
+      dimensionsMap: { WebACL: WEB_ACL_METRIC_NAME, Region: Stack.of(this).region, Rule: 'ALL' },
+      statistic: 'Sum',
+      ...props,
+    });
   }
 }

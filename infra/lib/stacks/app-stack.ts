@@ -22,8 +22,9 @@ export interface AppStackProps extends StackProps {
 }
 
 /**
- * The running services (api behind the load balancer, worker), their autoscaling, alarms and dashboard, and the
- * canary that runs the smoke scenario against the public API.
+ * The running services (api behind the load balancer, worker), their autoscaling, alarms (and the report of a failed
+ * rotation of the api's database password) and dashboard, and the canary that runs the smoke scenario against the
+ * public API.
  */
 export class AppStack extends Stack {
   readonly api: ApiService;
@@ -59,6 +60,8 @@ export class AppStack extends Stack {
       replica: data.postgres.replica,
       cacheNodeIds: Redis.NODE_IDS,
       canary: this.canary.canary,
+      webAcl: edge.webAcl,
+      databaseAppCredentials: data.postgres.appCredentials,
       sizes: config.sizes,
       alarmEmail: config.alarmEmail,
     });
