@@ -60,32 +60,42 @@ export type RunSql = (text: string, params?: unknown[]) => Promise<unknown[]>;
  * database; idempotent. Run by the migrator after the migrations, on every deploy, inside a transaction of its own.
  */
 export async function grantAppRole(sql: RunSql, role: AppRole, migrationsTable = 'migrations'): Promise<void> {
-  // format() quotes the names (%I) and the verifier (%L) on the server: nothing is spliced into SQL here.
-  const run = async (template: string, ...args: string[]) => {
-    const [{ statement }] = (await sql('SELECT format($1, VARIADIC $2::text[]) AS statement', [template, args])) as [
-      { statement: string },
-    ];
-    await sql(statement);
-  };
+  const run = formatRunner(sql);
   const [{ exists }] = (await sql('SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1) AS exists', [
     role.user,
   ])) as [{ exists: boolean }];
   const verifier = scramVerifier(role.password);
   if (exists) await run('ALTER ROLE %I WITH LOGIN PASSWORD %L', role.user, verifier);
   else await run('CREATE ROLE %I WITH LOGIN NOCREATEDB NOCREATEROLE PASSWORD %L', role.user, verifier);
+  await grantAppDatabase(sql, role.user, migrationsTable);
+}
+
+/**
+ * The app role's privileges in the current database (the role exists already). A copy of a database (`CREATE
+ * DATABASE ... TEMPLATE`) has its tables' grants and default privileges, not the database's own: this gives those.
+ */
+export async function grantAppDatabase(sql: RunSql, user: string, migrationsTable = 'migrations'): Promise<void> {
+  const run = formatRunner(sql);
   const [{ database }] = (await sql('SELECT current_database() AS database')) as [{ database: string }];
-  await run('GRANT CONNECT ON DATABASE %I TO %I', database, role.user);
+  await run('GRANT CONNECT ON DATABASE %I TO %I', database, user);
   // No temporary tables and no objects in public for anyone but the owner.
   await run('REVOKE TEMPORARY ON DATABASE %I FROM PUBLIC', database);
   await run('REVOKE CREATE ON SCHEMA public FROM PUBLIC');
-  await run('GRANT USAGE ON SCHEMA public TO %I', role.user);
-  await run('GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO %I', role.user);
-  await run('GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO %I', role.user);
-  await run(
-    'ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO %I',
-    role.user,
-  );
-  await run('ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO %I', role.user);
+  await run('GRANT USAGE ON SCHEMA public TO %I', user);
+  await run('GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO %I', user);
+  await run('GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO %I', user);
+  await run('ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO %I', user);
+  await run('ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO %I', user);
   // The migrations table is the migrator's: the app may read it, never write it.
-  await run('REVOKE INSERT, UPDATE, DELETE ON TABLE %I FROM %I', migrationsTable, role.user);
+  await run('REVOKE INSERT, UPDATE, DELETE ON TABLE %I FROM %I', migrationsTable, user);
 }
+
+/** Runs `format(template, ...args)` as a statement: format() quotes names (%I) and literals (%L) on the server. */
+const formatRunner =
+  (sql: RunSql) =>
+  async (template: string, ...args: string[]): Promise<void> => {
+    const [{ statement }] = (await sql('SELECT format($1, VARIADIC $2::text[]) AS statement', [template, args])) as [
+      { statement: string },
+    ];
+    await sql(statement);
+  };

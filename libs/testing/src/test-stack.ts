@@ -1,4 +1,4 @@
-import { grantAppRole, type AppRole } from '@app/database';
+import { grantAppDatabase, grantAppRole, type AppRole, type RunSql } from '@app/database';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 
@@ -64,8 +64,9 @@ export async function createTestDatabase(stack: TestStack = testStack()): Promis
   const name = `modak_${suffix}`;
   await query(stack.ownerUrl, `CREATE DATABASE "${name}" TEMPLATE "${stack.templateDatabase}"`);
   const ownerUrl = withDatabase(stack.ownerUrl, name);
-  // The copy has the template's table grants; its database-level ones are its own.
-  await grantAppRoleOn(ownerUrl);
+  // The copy has the template's table grants; its database-level ones are its own. (Only these: suites create their
+  // databases at once, and concurrent changes of the one role would collide.)
+  await onConnection(ownerUrl, (sql) => grantAppDatabase(sql, TEST_APP_ROLE.user));
   const database = {
     name,
     primaryUrl: withDatabase(stack.primaryUrl, name),
@@ -85,16 +86,17 @@ export async function createTestDatabase(stack: TestStack = testStack()): Promis
   }
 }
 
-/** Grants {@link TEST_APP_ROLE} the app's privileges in the database at `ownerUrl`, as the migrator does. */
-export async function grantAppRoleOn(ownerUrl: string): Promise<void> {
-  const client = new pg.Client({ connectionString: ownerUrl, connectionTimeoutMillis: 5_000 });
+/** Creates {@link TEST_APP_ROLE} and grants it the app's privileges in the database at `ownerUrl`, as a deploy does. */
+export const grantAppRoleOn = (ownerUrl: string): Promise<void> =>
+  onConnection(ownerUrl, (sql) => grantAppRole(sql, TEST_APP_ROLE));
+
+/** Runs `work` in one transaction on a connection of its own. */
+async function onConnection(url: string, work: (sql: RunSql) => Promise<void>): Promise<void> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
   await client.connect();
   try {
     await client.query('BEGIN');
-    await grantAppRole(
-      async (text, params) => (await client.query<Record<string, unknown>>(text, params)).rows,
-      TEST_APP_ROLE,
-    );
+    await work(async (text, params) => (await client.query<Record<string, unknown>>(text, params)).rows);
     await client.query('COMMIT');
   } finally {
     await client.end();
