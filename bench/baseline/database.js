@@ -6,9 +6,14 @@
  */
 import { clearInterval, setInterval } from 'node:timers';
 import pg from 'pg';
-import { CountCache } from '../../dist/libs/database/src/count-cache.js';
-import { normalizeLsn, RECORD_POSITION_SCRIPT } from '../../dist/libs/database/src/routing/lsn.js';
-import { RedisKeys } from '../../dist/libs/redis/src/redis-keys.js';
+import {
+  CountCache,
+  lastWriteKey,
+  normalizeLsn,
+  RECORD_POSITION_SCRIPT,
+  RedisKeys,
+  unrecordedWritesKey,
+} from '../../dist/apps/api/src/bench.entry.js';
 import { SQL } from './sql.js';
 
 const pool = (url, name, statementTimeoutMs, size) =>
@@ -23,14 +28,15 @@ const pool = (url, name, statementTimeoutMs, size) =>
   });
 
 export class Database {
-  constructor({ primaryUrl, replicaUrl, poolSize, redis, keyPrefix, readYourWritesWindowMs, countCacheMs }) {
-    this.primary = pool(primaryUrl, 'primary', 10_000, poolSize);
-    this.replica = pool(replicaUrl, 'replica', 3_000, poolSize);
+  /** `config`: the API's database settings (`loadApiConfig(env).database`); `keyPrefix`: its Redis key prefix. */
+  constructor(config, redis, keyPrefix) {
+    this.primary = pool(config.primaryUrl, 'primary', config.statementTimeoutMs, config.poolSize);
+    this.replica = pool(config.replicaUrls[0], 'replica', config.replicaTimeoutMs, config.poolSize);
     this.redis = redis;
-    this.keyPrefix = keyPrefix;
-    this.windowMs = readYourWritesWindowMs;
+    this.keys = new RedisKeys(keyPrefix);
+    this.windowMs = config.readYourWritesWindowMs;
     this.replayed = null;
-    this.counts = new CountCache(redis, new RedisKeys(keyPrefix), { freshMs: countCacheMs });
+    this.counts = new CountCache(redis, this.keys, { freshMs: config.countCacheMs });
   }
 
   /** Learns the replica's position now and then twice a second, as the API's monitor does. */
@@ -58,7 +64,7 @@ export class Database {
    */
   async route(clientKey) {
     if (clientKey === null) return { node: this.replayed === null ? this.primary : this.replica, ownWrites: false };
-    const positions = await this.redis.mget(this.lastWriteKey(clientKey), `${this.keyPrefix}:db:unrecorded-writes`);
+    const positions = await this.redis.mget(lastWriteKey(this.keys, clientKey), unrecordedWritesKey(this.keys));
     const replayed =
       this.replayed !== null && positions.every((position) => position === null || this.replayed >= position);
     return { node: replayed ? this.replica : this.primary, ownWrites: positions.some((position) => position !== null) };
@@ -120,7 +126,7 @@ export class Database {
     await this.redis.eval(
       RECORD_POSITION_SCRIPT,
       1,
-      this.lastWriteKey(clientKey),
+      lastWriteKey(this.keys, clientKey),
       normalizeLsn(rows[0].lsn),
       this.windowMs,
     );
@@ -134,9 +140,5 @@ export class Database {
     } catch {
       this.replayed = null;
     }
-  }
-
-  lastWriteKey(clientKey) {
-    return `${this.keyPrefix}:db:last-write:${clientKey}`;
   }
 }

@@ -1,21 +1,28 @@
 /**
  * The benchmarked routes, written straight on Fastify and pg: JSON schemas validate, handlers run the API's statements
- * and shape the same JSON.
+ * and shape the same JSON. Lists, cursors, error codes and the sign-in steps are the API's own functions and classes;
+ * what is written here is what Nest, TypeORM and the DTOs do in the API.
  */
-import { Buffer } from 'node:buffer';
-import { createHash } from 'node:crypto';
-import { isRevoked } from './auth.js';
-import { MAX_COUNTED_ROWS, SQL } from './sql.js';
+import {
+  accountBanned,
+  AppError,
+  clientNetwork,
+  cursorPageOf,
+  enforce,
+  ERROR_CODES,
+  ErrorCode,
+  invalidCredentials,
+  invalidRefreshToken,
+  listWindowOf,
+  pageOf,
+  refreshTokenReused,
+  Role,
+  setRefreshCookie,
+} from '../../dist/apps/api/src/bench.entry.js';
+import { authenticate } from './auth.js';
+import { SQL } from './sql.js';
 
 const STATUSES = ['TODO', 'IN_PROGRESS', 'DONE'];
-
-class HttpError extends Error {
-  constructor(status, code, detail) {
-    super(detail);
-    this.status = status;
-    this.code = code;
-  }
-}
 
 const userOf = (row, alias) => ({
   id: row[`${alias}_id`],
@@ -49,32 +56,8 @@ const taskOf = (row) => ({
   updatedAt: row.task_updated_at,
 });
 
-const encodeCursor = (row) =>
-  Buffer.from(JSON.stringify([row.board_created_at.toISOString(), row.board_id])).toString('base64url');
-
-function decodeCursor(cursor) {
-  try {
-    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    return [new Date(createdAt), id];
-  } catch {
-    throw new HttpError(400, 'VALIDATION_FAILED', 'cursor is not one this API returned');
-  }
-}
-
-/** `meta` of a numbered page (libs/core/src/pagination/page.ts): totals exact up to MAX_COUNTED_ROWS, null beyond. */
-function pageMeta(page, perPage, { hasNext, total: counted }) {
-  const total = counted > MAX_COUNTED_ROWS ? null : counted;
-  return { page, perPage, total, totalPages: total === null ? null : Math.ceil(total / perPage), hasNext };
-}
-
-/** The first row of a numbered page, or 400 PAGE_TOO_DEEP when it starts past the rows numbered pages reach. */
-function offsetOf(page, perPage) {
-  const offset = (page - 1) * perPage;
-  if (offset >= MAX_COUNTED_ROWS) {
-    throw new HttpError(400, 'PAGE_TOO_DEEP', `Numbered pages reach the first ${MAX_COUNTED_ROWS} rows`);
-  }
-  return offset;
-}
+const notFound = (what) => new AppError(ErrorCode.NotFound, `${what} not found`);
+const versionConflict = () => new AppError(ErrorCode.VersionConflict, 'The task changed');
 
 const BOARD_LIST = {
   first: SQL.boardsFirst,
@@ -84,27 +67,29 @@ const BOARD_LIST = {
   parameters: [],
 };
 
-/** Registers the routes on `app`; `deps` holds the database, Redis and the auth pieces. */
-export function registerRoutes(app, { db, redis, keys, tokens, sessions, limiter, limits, passwords }) {
-  /** Bearer check with the Redis revocation round trip; the caller's claims, or 401. */
-  async function authenticate(request) {
-    const claims = tokens.verify(request.headers.authorization);
-    if (!claims || (await isRevoked(redis, keys, claims))) throw new HttpError(401, 'UNAUTHORIZED', 'Sign in');
-    request.caller = claims;
-  }
+/** Registers the routes on `app`: `db` the pools, `auth` the API's sign-in services, `config` the API's settings. */
+export function registerRoutes(app, { db, auth, config }) {
+  /** Bearer check with the Redis revocation round trip; the caller's claims on `request.caller`, or 401. */
+  const signedIn = async (request) => {
+    request.caller = await authenticate(auth, request);
+  };
   const clientKey = (request) => `user:${request.caller.sub}`;
+  const clientOf = (request) => ({
+    ip: request.ip,
+    network: clientNetwork(request.ip),
+    userAgent: request.headers['user-agent'] ?? '',
+  });
 
   app.setErrorHandler((error, request, reply) => {
-    const status = error instanceof HttpError ? error.status : error.validation ? 400 : 500;
+    const code =
+      error instanceof AppError ? error.code : error.validation ? ErrorCode.ValidationFailed : ErrorCode.InternalError;
+    const { status } = ERROR_CODES[code];
     if (status === 500) request.log.error({ err: error }, 'request failed');
     void reply
       .code(status)
+      .headers(error instanceof AppError ? error.headers : {})
       .type('application/problem+json')
-      .send({
-        status,
-        code: error.code ?? 'VALIDATION_FAILED',
-        detail: status === 500 ? 'Internal error' : error.message,
-      });
+      .send({ status, code, detail: status === 500 ? 'Internal error' : error.message });
   });
 
   app.get(
@@ -123,22 +108,19 @@ export function registerRoutes(app, { db, redis, keys, tokens, sessions, limiter
       },
     },
     async (request) => {
-      const { page, perPage, cursor, limit } = request.query;
-      if (cursor !== undefined || limit !== undefined) {
+      const window = listWindowOf(request.query);
+      if (window.kind === 'cursor') {
         const node = await db.reader(null);
-        const size = limit ?? 20;
+        const { after, limit } = window;
         const { rows } =
-          cursor === undefined
-            ? await node.query(SQL.boardsFirst(size + 1))
-            : await node.query(SQL.boardsAfter(size + 1), decodeCursor(cursor));
-        const items = rows.slice(0, size);
-        const nextCursor = rows.length > size ? encodeCursor(items.at(-1)) : null;
-        return { items: items.map(boardOf), meta: { limit: size, nextCursor } };
+          after === undefined
+            ? await node.query(SQL.boardsFirst(limit + 1))
+            : await node.query(SQL.boardsAfter(limit + 1), [after.createdAt, after.id]);
+        return cursorPageOf(rows.map(boardOf), limit, (board) => board);
       }
-      const number = page ?? 1;
-      const size = perPage ?? 20;
-      const found = await db.numberedPage(null, BOARD_LIST, offsetOf(number, size), size);
-      return { items: found.items.map(boardOf), meta: pageMeta(number, size, found) };
+      const { page, perPage } = window;
+      const found = await db.numberedPage(null, BOARD_LIST, (page - 1) * perPage, perPage);
+      return pageOf(found.items.map(boardOf), found.hasNext, found.total, window);
     },
   );
 
@@ -147,7 +129,7 @@ export function registerRoutes(app, { db, redis, keys, tokens, sessions, limiter
     { schema: { params: { type: 'object', properties: { id: { type: 'string', format: 'uuid' } } } } },
     async (request) => {
       const { rows } = await (await db.reader(null)).query(SQL.boardById, [request.params.id]);
-      if (rows.length === 0) throw new HttpError(404, 'NOT_FOUND', 'Board not found');
+      if (rows.length === 0) throw notFound('Board');
       return boardOf(rows[0]);
     },
   );
@@ -155,7 +137,7 @@ export function registerRoutes(app, { db, redis, keys, tokens, sessions, limiter
   app.post(
     '/api/v1/boards',
     {
-      onRequest: authenticate,
+      onRequest: signedIn,
       schema: {
         body: {
           type: 'object',
@@ -182,30 +164,31 @@ export function registerRoutes(app, { db, redis, keys, tokens, sessions, limiter
     },
   );
 
-  app.get('/api/v1/users/me', { onRequest: authenticate }, async (request) => {
+  app.get('/api/v1/users/me', { onRequest: signedIn }, async (request) => {
     const { rows } = await (await db.reader(clientKey(request))).query(SQL.userById, [request.caller.sub]);
-    if (rows.length === 0) throw new HttpError(404, 'NOT_FOUND', 'User not found');
+    if (rows.length === 0) throw notFound('User');
     return userOf(rows[0], 'user');
   });
 
   app.get(
     '/api/v1/tasks',
     {
-      onRequest: authenticate,
+      onRequest: signedIn,
       schema: {
         querystring: {
           type: 'object',
           required: ['assigneeId'],
           properties: {
             assigneeId: { type: 'string', pattern: '^(me|[0-9a-f-]{36})$' },
-            page: { type: 'integer', minimum: 1, default: 1 },
-            perPage: { type: 'integer', minimum: 1, maximum: 100, default: 20 },
+            page: { type: 'integer', minimum: 1 },
+            perPage: { type: 'integer', minimum: 1, maximum: 100 },
           },
         },
       },
     },
     async (request) => {
-      const { assigneeId, page, perPage } = request.query;
+      const { assigneeId, ...query } = request.query;
+      const window = listWindowOf(query);
       const assignee = assigneeId === 'me' ? request.caller.sub : assigneeId;
       const list = {
         first: SQL.assignedTasksFirst,
@@ -214,15 +197,16 @@ export function registerRoutes(app, { db, redis, keys, tokens, sessions, limiter
         count: SQL.assignedTaskCount,
         parameters: [assignee],
       };
-      const found = await db.numberedPage(clientKey(request), list, offsetOf(page, perPage), perPage);
-      return { items: found.items.map(taskOf), meta: pageMeta(page, perPage, found) };
+      const { page, perPage } = window;
+      const found = await db.numberedPage(clientKey(request), list, (page - 1) * perPage, perPage);
+      return pageOf(found.items.map(taskOf), found.hasNext, found.total, window);
     },
   );
 
   app.patch(
     '/api/v1/tasks/:id',
     {
-      onRequest: authenticate,
+      onRequest: signedIn,
       schema: {
         params: { type: 'object', properties: { id: { type: 'string', format: 'uuid' } } },
         body: {
@@ -239,18 +223,18 @@ export function registerRoutes(app, { db, redis, keys, tokens, sessions, limiter
       const actor = request.caller.sub;
       const task = await db.transaction(clientKey(request), async (client) => {
         const [current] = (await client.query(SQL.taskById, [id])).rows;
-        if (!current) throw new HttpError(404, 'NOT_FOUND', 'Task not found');
+        if (!current) throw notFound('Task');
         if (
           current.task_creator_id !== actor &&
           current.task_assignee_id !== actor &&
-          request.caller.role !== 'ADMIN'
+          request.caller.role !== Role.ADMIN
         ) {
-          throw new HttpError(403, 'FORBIDDEN', 'Only the creator, the assignee or an admin can change this task');
+          throw new AppError(ErrorCode.Forbidden, 'Only the creator, the assignee or an admin can change this task');
         }
-        if (current.task_version !== version) throw new HttpError(409, 'VERSION_CONFLICT', 'The task changed');
+        if (current.task_version !== version) throw versionConflict();
         if (status === undefined || status === current.task_status) return current;
         const updated = await client.query(SQL.updateTaskStatus, [status, id, version]);
-        if (updated.rowCount !== 1) throw new HttpError(409, 'VERSION_CONFLICT', 'The task changed');
+        if (updated.rowCount !== 1) throw versionConflict();
         const changes = { status: { old: current.task_status, new: status } };
         await client.query(SQL.insertTaskEvent, [id, actor, 'STATUS_CHANGED', JSON.stringify(changes)]);
         return (await client.query(SQL.taskById, [id])).rows[0];
@@ -259,19 +243,16 @@ export function registerRoutes(app, { db, redis, keys, tokens, sessions, limiter
     },
   );
 
-  /** Starts a session for `user` and answers the token response with the refresh cookie. */
-  function answerSignedIn(reply, userRow, alias, session) {
-    const user = userOf(userRow, alias);
-    void reply.header(
-      'set-cookie',
-      `modak_rt=${session.refreshToken}; Max-Age=${session.refreshExpiresIn}; Path=/api/v1/auth; HttpOnly; Secure; ` +
-        'SameSite=Strict',
-    );
+  /** The API's answer to a sign-in or a refresh: the refresh cookie set, the tokens and the user in the body. */
+  function answerSignedIn(reply, row, session) {
+    setRefreshCookie(reply, session.refreshToken, session.refreshExpiresIn, config.auth.secureCookies);
     void reply.header('cache-control', 'no-store');
+    const user = userOf(row, 'user');
+    const access = auth.tokens.sign({ userId: user.id, sessionId: session.sessionId, role: user.role });
     return {
-      accessToken: tokens.sign({ userId: user.id, sessionId: session.sessionId, role: user.role }),
+      accessToken: access.token,
       tokenType: 'Bearer',
-      expiresIn: 900,
+      expiresIn: access.expiresIn,
       refreshToken: session.refreshToken,
       refreshExpiresIn: session.refreshExpiresIn,
       user,
@@ -295,24 +276,30 @@ export function registerRoutes(app, { db, redis, keys, tokens, sessions, limiter
     },
     async (request, reply) => {
       const { email, password } = request.body;
-      const accountKey = createHash('sha256').update(`${email.toLowerCase()}|${request.ip}`).digest('base64url');
-      const exceeded = await Promise.all([
-        limiter.hit('login-account-ip', accountKey, limits.loginAccountIp),
-        limiter.hit('login-ip', request.ip, limits.loginIp),
-      ]);
-      if (exceeded.some(Boolean)) throw new HttpError(429, 'RATE_LIMITED', 'Too many attempts');
+      const client = clientOf(request);
+      // The API's steps (AuthService.login, then signIn) for an account with a password; an address with no account
+      // (the API then looks for signups waiting for it) is not benchmarked.
+      const succeeded = await auth.attempts.count(email, client, auth.devices.read(request));
       const [row] = (await db.primary.query(SQL.userByEmail, [email])).rows;
-      const valid = row?.user_password_hash ? await passwords.verify(row.user_password_hash, password) : false;
-      if (!valid) throw new HttpError(401, 'INVALID_CREDENTIALS', 'Wrong email or password');
-      await Promise.all([
-        limiter.reset('login-account-ip', accountKey),
-        limiter.hit('login-ip', request.ip, limits.loginIp, -1),
-      ]);
-      if (row.user_banned_at !== null) throw new HttpError(403, 'ACCOUNT_BANNED', 'Banned');
-      if (row.user_email_verified_at === null) throw new HttpError(403, 'EMAIL_NOT_VERIFIED', 'Verify your email');
+      const valid = row?.user_password_hash
+        ? await auth.passwords.verify(row.user_password_hash, password)
+        : row !== undefined && (await auth.passwords.verifyNothing(password));
+      if (!valid) throw invalidCredentials();
+      await succeeded();
+      if (row.user_banned_at !== null) throw accountBanned();
       await db.recordWrite(`user:${row.user_id}`);
-      const client = { ip: request.ip, userAgent: request.headers['user-agent'] ?? '' };
-      return answerSignedIn(reply, row, 'user', await sessions.create(row.user_id, client));
+      // The account read again after the user's version, the session created only if the version has not moved since
+      // (the API reads it again up to three times; nothing bans or signs out members during a run).
+      const version = await auth.sessions.version(row.user_id);
+      const [current] = (await db.primary.query(SQL.userById, [row.user_id])).rows;
+      if (!current || current.user_closed_at !== null || current.user_password_hash !== row.user_password_hash) {
+        throw invalidCredentials();
+      }
+      if (current.user_banned_at !== null) throw accountBanned();
+      const session = await auth.sessions.create(current.user_id, client, version);
+      if (!session) throw new AppError(ErrorCode.DependencyUnavailable, 'The account changed; try again');
+      auth.devices.set(reply, auth.devices.issue(email));
+      return answerSignedIn(reply, current, session);
     },
   );
 
@@ -330,16 +317,25 @@ export function registerRoutes(app, { db, redis, keys, tokens, sessions, limiter
     },
     async (request, reply) => {
       const { refreshToken } = request.body;
-      const session = await sessions.peek(refreshToken);
-      if (!session) throw new HttpError(401, 'INVALID_REFRESH_TOKEN', 'Sign in again');
-      if (await limiter.hit('refresh-session', session.sessionId, limits.refreshSession)) {
-        throw new HttpError(429, 'RATE_LIMITED', 'Too many refreshes');
-      }
+      const session = await auth.sessions.peek(refreshToken);
+      if (!session) throw invalidRefreshToken();
+      await enforce(auth.limiter, 'refresh-session', session.sessionId, config.auth.rateLimits.refreshSession);
       const [row] = (await db.primary.query(SQL.userById, [session.userId])).rows;
-      if (!row || row.user_banned_at !== null) throw new HttpError(401, 'INVALID_REFRESH_TOKEN', 'Sign in again');
-      const rotated = await sessions.rotate(refreshToken, session);
-      if (!rotated) throw new HttpError(401, 'INVALID_REFRESH_TOKEN', 'Sign in again');
-      return answerSignedIn(reply, row, 'user', rotated);
+      if (!row || row.user_banned_at !== null || row.user_closed_at !== null) {
+        await auth.sessions.revoke(session.userId, session.sessionId);
+        throw invalidRefreshToken();
+      }
+      const rotation = await auth.sessions.rotate(refreshToken);
+      if (rotation.kind === 'invalid') throw invalidRefreshToken();
+      if (rotation.kind === 'reused') {
+        const { ip, userAgent } = clientOf(request);
+        request.log.warn(
+          { event: 'refresh_token_reused', userId: rotation.userId, sessionId: rotation.sessionId, ip, userAgent },
+          'a rotated refresh token was presented again; its login has been ended',
+        );
+        throw refreshTokenReused();
+      }
+      return answerSignedIn(reply, row, rotation);
     },
   );
 }

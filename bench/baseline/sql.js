@@ -2,6 +2,7 @@
  * The statements the API sends for the benchmarked requests, as its statement log shows them (TypeORM's aliases
  * included), so that the baseline does the same database work and a ratio measures what runs in Node.
  */
+import { MAX_COUNTED_ROWS } from '../../dist/apps/api/src/bench.entry.js';
 
 const BOARD_COLUMNS =
   '"board"."id" AS "board_id", "board"."author_id" AS "board_author_id", "board"."title" AS "board_title", ' +
@@ -15,13 +16,6 @@ const BOARDS_LIVE_AND = (condition) =>
   'FROM "boards" "board" INNER JOIN "users" "author" ON "author"."id"="board"."author_id" ' +
   `WHERE ( "board"."deleted_at" IS NULL AND ${condition} ) AND ( "board"."deleted_at" IS NULL )`;
 const NEWEST_BOARDS = 'ORDER BY "board"."created_at" DESC, "board"."id" DESC';
-
-/**
- * Numbered pages count at most this many rows (MAX_COUNTED_ROWS in libs/core/src/pagination/page.ts): `total` is
- * exact up to it and null beyond, and a page that starts past it answers 400 PAGE_TOO_DEEP. check-sql.js notices when
- * the API's bound changes (it is in the count's LIMIT).
- */
-export const MAX_COUNTED_ROWS = 10_000;
 
 /** The API's bounded count (`counting` in libs/database/src/list.ts): the filter without joins, one more row read. */
 const boundedCount = (rows) =>

@@ -2,14 +2,11 @@
  * Seeds realistic data straight into the primary with set-based SQL (generate_series), then reads back what the
  * scenarios need: the members that sign in, a sample of board ids, the tasks each signed-in member owns.
  */
-import { Algorithm, hash } from '@node-rs/argon2';
+import { PasswordHasher } from '../../dist/apps/api/src/bench.entry.js';
 import { withClient } from './stack.js';
 
 /** Every seeded member signs in with this password. */
 export const PASSWORD = 'correct horse battery staple';
-
-/** The API's own argon2id parameters (apps/api/src/auth/password-hasher.ts), so a verification costs the same. */
-const ARGON2_OPTIONS = { algorithm: Algorithm.Argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 };
 
 /** Tasks each signed-in member creates for themselves: the PATCH scenario changes only its own. */
 const OWNED_TASKS = 20;
@@ -70,7 +67,8 @@ const SEED_SQL = {
  */
 export async function seed(primaryUrl, { users, boards, tasks, signedIn }) {
   const started = Date.now();
-  const passwordHash = await hash(PASSWORD, ARGON2_OPTIONS);
+  // Made by the API's own hasher, so that a verification costs what it costs the API.
+  const passwordHash = await new PasswordHasher().hash(PASSWORD);
   await withClient(primaryUrl, async (client) => {
     await client.query("SET synchronous_commit = off; SET maintenance_work_mem = '256MB'");
     await client.query(SEED_SQL.users, [passwordHash, users]);

@@ -7,7 +7,6 @@ import path from 'node:path';
 import process from 'node:process';
 import { setTimeout } from 'node:timers';
 import { fileURLToPath } from 'node:url';
-import { databaseEnv } from '../../dist/libs/database/src/database.config.js';
 import { productionNodeOptions } from './dockerfile.js';
 import { ProcessWatch } from './process-stats.js';
 import { activeStatements, freePort, startServer } from './stack.js';
@@ -89,10 +88,10 @@ export async function startServers({ database, redisUrl, runId, dir, profileDir,
         ...sharedEnv({ database, redisUrl, keyPrefix: `${runId}:baseline`, jwtSecret }),
         ...nodeOptions(imageNodeOptions),
         PORT: String(baselinePort),
-        // The API's count cache window (its default, or what --api-env gives it): the same count semantics.
-        DATABASE_COUNT_CACHE_MS: String(
-          apiEnv.DATABASE_COUNT_CACHE_MS ?? databaseEnv.shape.DATABASE_COUNT_CACHE_MS.parse(undefined),
-        ),
+        // The API's count cache window when --api-env changes it (else both read the default): the same counts.
+        ...(apiEnv.DATABASE_COUNT_CACHE_MS === undefined
+          ? {}
+          : { DATABASE_COUNT_CACHE_MS: apiEnv.DATABASE_COUNT_CACHE_MS }),
       },
       port: baselinePort,
       readyPath: '/health',

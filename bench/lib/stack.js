@@ -1,7 +1,7 @@
 /**
  * The real stack of one benchmark run: a PostgreSQL primary with a streaming replica in a temp folder (the embedded
- * binaries, through the built `@app/embedded`), Redis under a key prefix of the run's own, and the servers under test
- * as child processes.
+ * binaries, started and migrated by the test harness's `startMigratedCluster`), Redis under a key prefix of the run's
+ * own, and the servers under test as child processes.
  */
 import { spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
@@ -10,52 +10,40 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import process from 'node:process';
 import { clearTimeout, setTimeout } from 'node:timers';
-import { URL } from 'node:url';
 import pg from 'pg';
-import { PostgresCluster } from '../../dist/libs/embedded/src/index.js';
-import { deleteKeysUnder, redisAnswers } from '../../dist/libs/redis/src/redis.client.js';
-import { freePort, migrate } from '../../dist/libs/testing/src/migrated-cluster.js';
+import {
+  deleteKeysUnder,
+  freePort,
+  redisAnswers,
+  startMigratedCluster,
+  withDatabase,
+} from '../../dist/apps/api/src/bench.entry.js';
 
 /** Node's built-in fetch (a global, named here for the linter). */
 const { fetch } = globalThis;
 
 const DATABASE = 'modak';
 
-const withDatabase = (url, database) => {
-  const parsed = new URL(url);
-  parsed.pathname = `/${database}`;
-  return parsed.toString();
-};
-
 /**
  * Starts a primary and a replica on free ports, creates and migrates the database, and waits for the replica. The
- * cluster is durable (fsync on), as production is: write figures include the commit's flush.
+ * cluster is durable (fsync on), as production is: write figures include the commit's flush. Both servers and the seed
+ * connect as the database's owner (the seed's VACUUM needs it).
  */
 export async function startDatabase() {
   const dir = await mkdtemp(path.join(tmpdir(), 'modak-bench-'));
   // PostgreSQL runs as its own user when we are root: it must be able to reach its folder inside this one.
   await chmod(dir, 0o755);
-  const cluster = await PostgresCluster.start({
-    dir: path.join(dir, 'postgres'),
-    primaryPort: await freePort(),
-    replicaPort: await freePort(),
-    user: 'modak',
-    database: 'postgres',
-  });
-  const primaryUrl = withDatabase(cluster.primaryUrl, DATABASE);
+  let cluster;
   try {
-    await cluster.query('primary', `CREATE DATABASE "${DATABASE}"`);
-    await migrate(primaryUrl);
-    await cluster.waitForReplay();
+    ({ cluster } = await startMigratedCluster(DATABASE, { dir: path.join(dir, 'postgres'), durable: true }));
   } catch (error) {
-    await cluster.destroy();
     await rm(dir, { recursive: true, force: true });
     throw error;
   }
   return {
     cluster,
     dir,
-    primaryUrl,
+    primaryUrl: withDatabase(cluster.primaryUrl, DATABASE),
     replicaUrl: withDatabase(cluster.replicaUrl, DATABASE),
     /** Stops PostgreSQL and deletes the run's folder, unless `keep` (to read the server logs). */
     async stop({ keep = false } = {}) {

@@ -12,5 +12,6 @@ export * from './routing/admission.js';
 export * from './routing/database-node.js';
 export * from './routing/database.js';
 export * from './routing/lsn.js';
+export { lastWriteKey, unrecordedWritesKey } from './routing/read-your-writes.js';
 export * from './snake-naming.strategy.js';
 export * from './sql-errors.js';

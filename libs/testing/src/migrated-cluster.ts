@@ -41,20 +41,30 @@ export interface MigratedCluster {
   ownerUrl: string;
 }
 
+export interface MigratedClusterOptions {
+  /** Where the cluster lives (deleted by `cluster.destroy()`); a new temp folder when left out. */
+  dir?: string;
+  /** fsync and full-page writes on, as in production (the benchmark); tests trade them for speed. */
+  durable?: boolean;
+}
+
 /**
  * A throwaway primary + streaming replica in a temp folder on free ports, with `database` created and migrated by its
  * owner, who then grants the app role its privileges, as a deploy does.
  * The e2e run shares one; a suite that stops the replica or pauses its replay starts its own.
  */
-export async function startMigratedCluster(database = 'modak'): Promise<MigratedCluster> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'modak-pg-'));
+export async function startMigratedCluster(
+  database = 'modak',
+  options: MigratedClusterOptions = {},
+): Promise<MigratedCluster> {
+  const dir = options.dir ?? (await mkdtemp(path.join(tmpdir(), 'modak-pg-')));
   const cluster = await PostgresCluster.start({
     dir,
     primaryPort: await freePort(),
     replicaPort: await freePort(),
     user: 'modak',
     database: 'postgres',
-    ephemeral: true,
+    ephemeral: !options.durable,
   });
   const ownerUrl = withDatabase(cluster.primaryUrl, database);
   try {

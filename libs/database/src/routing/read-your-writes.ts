@@ -9,6 +9,13 @@ export const UNKNOWN_POSITION = 'unknown';
 
 const FLUSH_INTERVAL_MS = 1_000;
 
+/** Where a client's last write position is kept, for the window (`<prefix>:db:last-write:<consistencyKey>`). */
+export const lastWriteKey = (keys: RedisKeys, consistencyKey: string): string =>
+  keys.key('db', 'last-write', consistencyKey);
+
+/** The shared floor of writes that could not be recorded for their client. */
+export const unrecordedWritesKey = (keys: RedisKeys): string => keys.key('db', 'unrecorded-writes');
+
 const later = (a: string | null, b: string | null): string | null => (a === null ? b : b === null || a >= b ? a : b);
 
 /**
@@ -117,10 +124,10 @@ export class ReadYourWrites {
   }
 
   private key(consistencyKey: string): string {
-    return this.keys.key('db', 'last-write', consistencyKey);
+    return lastWriteKey(this.keys, consistencyKey);
   }
 
   private floorKey(): string {
-    return this.keys.key('db', 'unrecorded-writes');
+    return unrecordedWritesKey(this.keys);
   }
 }
