@@ -5,15 +5,17 @@
  * measure Nest, TypeORM and the API's pipeline rather than two copies drifting apart; the harness starts the stack with
  * the test harness's pieces. Nothing in the API imports this module.
  */
-export { AppError, cursorPageOf, ERROR_CODES, ErrorCode, listWindowOf, MAX_COUNTED_ROWS, pageOf } from '@app/core';
 export {
-  CountCache,
-  lastWriteKey,
-  normalizeLsn,
-  RECORD_POSITION_SCRIPT,
+  AppError,
+  cursorPageOf,
+  ERROR_CODES,
+  ErrorCode,
+  listWindowOf,
+  MAX_COUNTED_ROWS,
+  pageOf,
   Role,
-  unrecordedWritesKey,
-} from '@app/database';
+} from '@app/core';
+export { CountCache, lastWriteKey, normalizeLsn, RECORD_POSITION_SCRIPT, unrecordedWritesKey } from '@app/database';
 export { closeRedis, createRedisClient, deleteKeysUnder, RateLimiter, RedisKeys, redisAnswers } from '@app/redis';
 export { freePort, startMigratedCluster, withDatabase } from '@app/testing';
 export { loadApiConfig } from './api.config.js';
