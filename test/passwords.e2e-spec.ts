@@ -2,7 +2,7 @@ import { createTestDatabase, query, SmtpSink, type TestDatabase } from '@app/tes
 import { MailQueue } from '@app/queue';
 import { randomUUID } from 'node:crypto';
 import { AuthService } from '@api/auth';
-import { UsersRepository } from '@api/users';
+import { UsersService } from '@api/users';
 import { startApi, testApiEnv, type TestApi } from './support/api.js';
 import {
   call,
@@ -195,7 +195,7 @@ describe('forgotten, reset and changed passwords', () => {
       const kakaoOnly = await createKakaoUser(api);
       const tokens = await api.app
         .get(AuthService)
-        .signIn((await api.app.get(UsersRepository).findByIdForAccess(kakaoOnly.id))!, {
+        .signIn((await api.app.get(UsersService).findByIdForAccess(kakaoOnly.id))!, {
           ip: '127.0.0.1',
           network: '127.0.0.1',
           userAgent: 'test',

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { EmailCodes, type CodePurpose } from '../../apps/api/src/auth/email-codes.js';
 import { PasswordHasher } from '../../apps/api/src/auth/password-hasher.js';
 import { PendingSignups } from '../../apps/api/src/auth/pending-signups.js';
-import { UsersRepository } from '../../apps/api/src/users/users.repository.js';
+import { UsersService } from '@api/users';
 import type { TestApi } from './api.js';
 import { json } from './http.js';
 
@@ -21,7 +21,7 @@ export interface TestUser {
 export async function createUser(api: TestApi, options: { role?: Role; email?: string } = {}): Promise<TestUser> {
   const email = options.email ?? `user-${randomUUID().slice(0, 8)}@example.com`;
   const role = options.role ?? Role.User;
-  const user = await api.app.get(UsersRepository).create({
+  const user = await api.app.get(UsersService).create({
     email,
     passwordHash: await api.app.get(PasswordHasher).hash(PASSWORD),
     nickname: `nick-${email.slice(5, 13)}`,
@@ -38,7 +38,7 @@ export async function createKakaoUser(
 ): Promise<TestUser & { kakaoId: string }> {
   const email = options.email === undefined ? `kakao-${randomUUID().slice(0, 8)}@example.com` : options.email;
   const kakaoId = options.kakaoId ?? String(4_000_000_000 + Math.floor(Math.random() * 1_000_000_000));
-  const user = await api.app.get(UsersRepository).create({
+  const user = await api.app.get(UsersService).create({
     email,
     passwordHash: null,
     nickname: 'kakao-friend',

@@ -2,13 +2,13 @@ import { ForbiddenError, NotFoundError, type List, type ListWindow, Role } from 
 import type { UserEntity } from '@app/database';
 import { Injectable } from '@nestjs/common';
 import { AuthService } from '@api/auth';
-import { UsersRepository } from '@api/users';
+import { UsersService } from '@api/users';
 
 /** What admins may do to accounts. Every change of role or ban ends the account's sessions and tokens at once. */
 @Injectable()
 export class AdminService {
   constructor(
-    private readonly users: UsersRepository,
+    private readonly users: UsersService,
     private readonly auth: AuthService,
   ) {}
 

@@ -3,7 +3,7 @@ import { Database, type UserEntity } from '@app/database';
 import { Injectable } from '@nestjs/common';
 import { OutboxDispatcher, OutboxRepository } from '@api/outbox';
 import { TasksService } from '@api/tasks';
-import { UsersRepository } from '@api/users';
+import { UsersService } from '@api/users';
 import { passwordRequired, reauthenticationRequired, wrongPassword } from './auth.errors.js';
 import { AuthService } from './auth.service.js';
 import { LoginAttempts } from './login-attempts.js';
@@ -25,7 +25,7 @@ export const RECENT_SIGN_IN_MS = 10 * 60 * 1000;
 @Injectable()
 export class AccountClosure {
   constructor(
-    private readonly users: UsersRepository,
+    private readonly users: UsersService,
     private readonly hasher: PasswordHasher,
     private readonly attempts: LoginAttempts,
     private readonly auth: AuthService,

@@ -4,7 +4,7 @@ import { MailQueue } from '@app/queue';
 import { RateLimiter, type RateLimit } from '@app/redis';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { UsersRepository } from '@api/users';
+import { UsersService } from '@api/users';
 import { AccessTokens } from './access-tokens.js';
 import { AUTH_CONFIG, type AuthConfig } from './auth.config.js';
 import {
@@ -55,7 +55,7 @@ export class AuthService {
 
   constructor(
     @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
-    private readonly users: UsersRepository,
+    private readonly users: UsersService,
     private readonly hasher: PasswordHasher,
     private readonly codes: EmailCodes,
     private readonly sessions: SessionStore,

@@ -3,7 +3,7 @@ import { Database, type UserEntity } from '@app/database';
 import { RateLimiter } from '@app/redis';
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { OutboxDispatcher, OutboxRepository } from '@api/outbox';
-import { UsersRepository } from '@api/users';
+import { UsersService } from '@api/users';
 import { AUTH_CONFIG, type AuthConfig } from './auth.config.js';
 import { commonPassword, invalidCode, noPassword, wrongPassword } from './auth.errors.js';
 import { kakaoOnlyResetMail, passwordChangedMail, passwordResetMail } from './auth.mails.js';
@@ -29,7 +29,7 @@ export class PasswordsService implements OnApplicationShutdown {
 
   constructor(
     @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
-    private readonly users: UsersRepository,
+    private readonly users: UsersService,
     private readonly hasher: PasswordHasher,
     private readonly codes: EmailCodes,
     private readonly limiter: RateLimiter,

@@ -1,7 +1,7 @@
 import { InjectRedis } from '@app/redis';
 import { Injectable, Logger } from '@nestjs/common';
 import type { ChainableCommander, Redis } from 'ioredis';
-import { UsersRepository } from '@api/users';
+import { UsersService } from '@api/users';
 import type { AccessClaims } from './access-tokens.js';
 import { ACCESS_TOKEN_TTL_S, CLOCK_LEEWAY_S } from './auth.constants.js';
 import { AuthKeys } from './auth-keys.js';
@@ -30,7 +30,7 @@ export class Revocations {
   constructor(
     @InjectRedis() private readonly redis: Redis,
     private readonly keys: AuthKeys,
-    private readonly users: UsersRepository,
+    private readonly users: UsersService,
   ) {}
 
   /**

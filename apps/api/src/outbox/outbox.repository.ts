@@ -28,9 +28,12 @@ export class OutboxRepository {
     await manager.save(manager.create(OutboxEntity, { kind: OutboxKind.KakaoUnlink, payload: { ...job } }));
   }
 
-  /** How long the oldest row not yet queued has waited, in seconds (0 when none waits); read on the primary. */
+  /**
+   * How long the oldest row not yet queued has waited, in seconds (0 when none waits). A plain read: a replica lags
+   * seconds at most (a further one serves no reads), against an alarm on minutes.
+   */
   async oldestPendingAgeSeconds(): Promise<number> {
-    const row = await this.database.readPrimary((manager) =>
+    const row = await this.database.read((manager) =>
       manager
         .createQueryBuilder(OutboxEntity, 'outbox')
         .select('COALESCE(EXTRACT(EPOCH FROM now() - MIN(outbox.createdAt)), 0)::float8', 'age')

@@ -1,8 +1,9 @@
-import { UserEntity, type FieldChange, type TaskEntity } from '@app/database';
+import type { FieldChange, TaskEntity } from '@app/database';
 import type { MailJob } from '@app/queue';
 import { Injectable } from '@nestjs/common';
 import { OutboxRepository } from '@api/outbox';
-import { In, type EntityManager } from 'typeorm';
+import { UsersService } from '@api/users';
+import type { EntityManager } from 'typeorm';
 
 const CONTENT_FIELDS = ['status', 'title', 'description', 'dueAt'];
 const LABELS: Record<string, string> = {
@@ -20,7 +21,10 @@ const LABELS: Record<string, string> = {
  */
 @Injectable()
 export class TaskNotifications {
-  constructor(private readonly outbox: OutboxRepository) {}
+  constructor(
+    private readonly outbox: OutboxRepository,
+    private readonly users: UsersService,
+  ) {}
 
   async record(
     manager: EntityManager,
@@ -42,7 +46,7 @@ export class TaskNotifications {
     const mentioned = [...recipients, actorId, changes.assigneeId?.old, changes.assigneeId?.new].filter(
       (id): id is string => typeof id === 'string',
     );
-    const users = new Map((await manager.findBy(UserEntity, { id: In(mentioned) })).map((user) => [user.id, user]));
+    const users = await this.users.contactsOf(manager, mentioned);
     const nickname = (id: unknown) => (typeof id === 'string' ? (users.get(id)?.nickname ?? '?') : '(없음 none)');
     const actor = nickname(actorId);
     for (const id of recipients) {

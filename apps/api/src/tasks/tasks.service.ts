@@ -12,7 +12,7 @@ import {
 import { TaskEventType, type FieldChange, type TaskEntity, type TaskEventEntity, TaskStatus } from '@app/database';
 import { Injectable } from '@nestjs/common';
 import { OutboxDispatcher } from '@api/outbox';
-import { UsersRepository } from '@api/users';
+import { UsersService } from '@api/users';
 import type { EntityManager } from 'typeorm';
 import { TaskNotifications } from './task-notifications.js';
 import { TasksRepository, type TaskChanges } from './tasks.repository.js';
@@ -55,7 +55,7 @@ const isAdmin = (actor: AuthUser) => actor.role === Role.Admin;
 export class TasksService {
   constructor(
     private readonly tasks: TasksRepository,
-    private readonly users: UsersRepository,
+    private readonly users: UsersService,
     private readonly notifications: TaskNotifications,
     private readonly dispatcher: OutboxDispatcher,
   ) {}

@@ -2,7 +2,7 @@ import { Role } from '@app/core';
 import type { List, ListWindow } from '@app/core';
 import { CompiledSelect, Database, UserEntity } from '@app/database';
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import { In, type EntityManager } from 'typeorm';
 
 export interface NewUser {
   /** Given when the account was promised one before it existed (a signup's). */
@@ -14,6 +14,9 @@ export interface NewUser {
   emailVerifiedAt?: Date | null;
   kakaoId?: string | null;
 }
+
+/** The columns a change may set. */
+export type UserChanges = Partial<Omit<UserEntity, 'id' | 'createdAt' | 'updatedAt'>>;
 
 const escapeLike = (value: string): string => value.replace(/[\\%_]/g, (char) => `\\${char}`);
 
@@ -54,16 +57,24 @@ export class UsersRepository {
    * Updates the given columns and returns the row as it now is; inside `transaction` when given (a change that records
    * more, such as its mail in the outbox, with it).
    */
-  async update(
-    id: string,
-    changes: Partial<Omit<UserEntity, 'id' | 'createdAt' | 'updatedAt'>>,
-    transaction?: EntityManager,
-  ): Promise<UserEntity | null> {
+  async update(id: string, changes: UserChanges, transaction?: EntityManager): Promise<UserEntity | null> {
     const update = async (manager: EntityManager) => {
       await manager.update(UserEntity, { id }, changes);
       return manager.findOneBy(UserEntity, { id });
     };
     return transaction ? update(transaction) : this.database.write(update);
+  }
+
+  /** The id, address and nickname of each of `ids` that exists, on `manager` (the caller's transaction). */
+  async contactsOf(
+    manager: EntityManager,
+    ids: readonly string[],
+  ): Promise<Map<string, Pick<UserEntity, 'id' | 'email' | 'nickname'>>> {
+    const rows = await manager.find(UserEntity, {
+      select: { id: true, email: true, nickname: true },
+      where: { id: In([...ids]) },
+    });
+    return new Map(rows.map((row) => [row.id, row]));
   }
 
   /** A list of users (newest first by default); `search` matches email or nickname, case-insensitively. */

@@ -158,7 +158,11 @@ export class Database {
     return result;
   }
 
-  /** A read that must see the latest committed state (credentials, uniqueness checks): always the primary. */
+  /**
+   * The one way to choose a node, and a named exception to the routing: a read that decides access (credentials, a
+   * ban, a role, whether an address is taken) must see the latest committed state, so it always runs on the primary.
+   * Only the users context's access lookups use it; everything else reads with {@link read}.
+   */
   async readPrimary<T>(work: Work<T>): Promise<T> {
     return this.onPrimary(work);
   }

@@ -1,7 +1,7 @@
 import { AppError, ErrorCode } from '@app/core';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { timingSafeEqual } from 'node:crypto';
-import { UsersRepository } from '@api/users';
+import { UsersService } from '@api/users';
 import { AccountClosure } from '../account-closure.service.js';
 import { AUTH_CONFIG, type AuthConfig } from '../auth.config.js';
 import type { KakaoUnlinkCallbackQueryDto } from './dto/kakao-unlink-callback.query.dto.js';
@@ -18,7 +18,7 @@ export class KakaoUnlinked {
 
   constructor(
     @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
-    private readonly users: UsersRepository,
+    private readonly users: UsersService,
     private readonly closure: AccountClosure,
   ) {}
 

@@ -2,7 +2,7 @@ import { DependencyUnavailableError, isDependencyFailure, NotFoundError, Role } 
 import { isUniqueViolation, type UserEntity } from '@app/database';
 import { RateLimiter } from '@app/redis';
 import { Inject, Injectable } from '@nestjs/common';
-import { UsersRepository } from '@api/users';
+import { UsersService } from '@api/users';
 import { AUTH_CONFIG, type AuthConfig } from '../auth.config.js';
 import { accountBanned, emailTaken, kakaoEmailLinkedElsewhere, kakaoRejected, rateLimited } from '../auth.errors.js';
 import { AuthService, type SignedIn } from '../auth.service.js';
@@ -22,7 +22,7 @@ export class KakaoService {
   constructor(
     @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
     private readonly kakao: KakaoOAuthClient,
-    private readonly users: UsersRepository,
+    private readonly users: UsersService,
     private readonly auth: AuthService,
     private readonly limiter: RateLimiter,
   ) {}
