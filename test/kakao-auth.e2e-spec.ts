@@ -1,4 +1,5 @@
-import { PROBLEM_CONTENT_TYPE } from '@app/core';
+import { deriveKey, PROBLEM_CONTENT_TYPE } from '@app/core';
+import { sign } from '@fastify/cookie';
 import {
   createTestDatabase,
   KAKAO_DEFAULT_APP,
@@ -247,7 +248,59 @@ describe('Kakao sign-in', () => {
       expect(response.headers.get('location')).toBe(errorRedirect('kakao_state_mismatch'));
     });
 
-    it('refuses a code used twice: the replay goes back to the SPA with kakao_failed', async () => {
+    it('refuses a callback without a state, or whose signed state cookie has expired, without exchanging the code', async () => {
+      const browser = newBrowser();
+      await stub.nextLogin(KAKAO_FULL_CONSENT_USER.id);
+      const start = await browser.get(authorizeUrl('/boards'));
+      const callbackUrl = (await browser.get(start.headers.get('location')!)).headers.get('location')!;
+
+      const stateless = new URL(callbackUrl);
+      stateless.searchParams.delete('state');
+      expect((await browser.clone(nextIp()).get(stateless.toString())).headers.get('location')).toBe(
+        errorRedirect('kakao_state_mismatch'),
+      );
+
+      // The cookie as this server would sign it, only older: its 10 minutes are up, though the browser still sends it.
+      const [payload] = browser.cookie(`${api.url}${CALLBACK_PATH}`, 'modak_kakao')!.value.split('.');
+      const pending = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+      const signedCookie = (expiresAt: number): string =>
+        sign(
+          Buffer.from(JSON.stringify({ ...pending, expiresAt })).toString('base64url'),
+          deriveKey('cookies', api.config.auth.jwtSecret),
+        );
+      const withCookie = (cookie: string) =>
+        fetch(callbackUrl, {
+          redirect: 'manual',
+          headers: { cookie: `modak_kakao=${encodeURIComponent(cookie)}`, 'x-forwarded-for': nextIp() },
+        });
+      const expired = await withCookie(signedCookie(Date.now() - 1_000));
+      expect(expired.headers.get('location')).toBe(errorRedirect('kakao_state_mismatch'));
+      expect(await stub.requests({ path: '/oauth/token' })).toHaveLength(0);
+
+      // The same cookie, still fresh, is taken: the refusal was the expiry's.
+      const fresh = await withCookie(signedCookie(Date.now() + 60_000));
+      expect(fresh.headers.get('location')).toBe(`${TEST_SPA_ORIGIN}/boards`);
+    });
+
+    it("sends another error of Kakao's back to the SPA as kakao_failed, without exchanging anything", async () => {
+      const browser = newBrowser();
+      const start = await browser.get(authorizeUrl());
+      const state = new URL(start.headers.get('location')!).searchParams.get('state')!;
+      const refused = new URL(`${api.url}${CALLBACK_PATH}`);
+      refused.search = new URLSearchParams({
+        error: 'consent_required',
+        error_description: 'user consent required',
+        state,
+      }).toString();
+      const back = await browser.get(refused.toString());
+      expect(back.status).toBe(302);
+      expect(back.headers.get('location')).toBe(errorRedirect('kakao_failed'));
+      expect(back.headers.getSetCookie().some((line) => line.startsWith('modak_rt='))).toBe(false);
+      expect(browser.cookie(`${api.url}${CALLBACK_PATH}`, 'modak_kakao')).toBeUndefined();
+      expect(await stub.requests({ path: '/oauth/token' })).toHaveLength(0);
+    });
+
+    it("refuses a code used twice: a copied browser's replay goes back to the SPA with kakao_failed, the original's never reaches Kakao", async () => {
       const browser = newBrowser();
       await stub.nextLogin(KAKAO_FULL_CONSENT_USER.id);
       const start = await browser.get(authorizeUrl());
@@ -258,6 +311,10 @@ describe('Kakao sign-in', () => {
       const replay = await copy.get(callbackUrl);
       expect(replay.headers.get('location')).toBe(errorRedirect('kakao_failed'));
       expect(replay.headers.getSetCookie().some((line) => line.startsWith('modak_rt='))).toBe(false);
+      expect(await stub.requests({ path: '/oauth/token' })).toHaveLength(2);
+
+      // The browser that signed in no longer holds the state cookie: its own replay never reaches Kakao.
+      expect((await browser.get(callbackUrl)).headers.get('location')).toBe(errorRedirect('kakao_state_mismatch'));
       expect(await stub.requests({ path: '/oauth/token' })).toHaveLength(2);
     });
 

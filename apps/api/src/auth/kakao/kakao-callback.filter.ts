@@ -3,7 +3,7 @@ import { type ArgumentsHost, Catch, type ExceptionFilter, Inject, Logger } from 
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AUTH_CONFIG, type AuthConfig } from '../auth.config.js';
 import { KakaoSignInAborted } from '../auth.errors.js';
-import { clearKakaoStateCookie } from './kakao-state.store.js';
+import { clearKakaoStateCookie } from './kakao-state.cookie.js';
 import { spaErrorUrl } from './spa-links.js';
 
 /** What the SPA finds in `?error=` after a failed browser sign-in. */

@@ -24,14 +24,10 @@ import { KakaoSignInRequestDto } from './dto/kakao-sign-in.request.dto.js';
 import { KakaoUnlinkCallbackQueryDto } from './dto/kakao-unlink-callback.query.dto.js';
 import { KakaoUnlinked } from './kakao-unlinked.service.js';
 import { KakaoCallbackFilter } from './kakao-callback.filter.js';
-import { clearKakaoStateCookie } from './kakao-state.store.js';
-import {
-  CurrentKakaoCallback,
-  KakaoAuthorizeGuard,
-  KakaoCallbackGuard,
-  KakaoEnabledGuard,
-  type KakaoCallback,
-} from './kakao.guards.js';
+import { KakaoEnabledGuard } from './kakao-enabled.guard.js';
+import { KakaoOAuthService, type KakaoRawQuery } from './kakao-oauth.service.js';
+import { clearKakaoStateCookie, KakaoStateCookie, setKakaoStateCookie } from './kakao-state.cookie.js';
+import type { KakaoPendingSignIn } from './kakao-sign-in.codec.js';
 import { KakaoService } from './kakao.service.js';
 import { spaUrl } from './spa-links.js';
 
@@ -54,6 +50,7 @@ export const kakaoAdminKeyScheme: SecuritySchemeObject = {
 export class KakaoController {
   constructor(
     private readonly kakao: KakaoService,
+    private readonly oauth: KakaoOAuthService,
     private readonly unlinked: KakaoUnlinked,
     @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
   ) {}
@@ -85,7 +82,7 @@ export class KakaoController {
    * with the return path in a signed, HttpOnly cookie for 10 minutes. Kakao comes back to /auth/kakao/callback.
    */
   @Get()
-  @UseGuards(KakaoAuthorizeGuard)
+  @Redirect()
   @ApiQuery({
     name: 'redirect',
     type: String,
@@ -95,8 +92,10 @@ export class KakaoController {
   })
   @ApiFoundResponse({ description: "To Kakao's authorize page" })
   @ApiProblem([400, 'VALIDATION_FAILED: redirect is not a path of the SPA'], NOT_CONFIGURED)
-  authorize(): void {
-    // Never runs: KakaoAuthorizeGuard answers with the redirect.
+  authorize(@Query() query: KakaoRawQuery, @Res({ passthrough: true }) reply: FastifyReply): { url: string } {
+    const { url, pending } = this.oauth.authorize(query);
+    setKakaoStateCookie(reply, pending, this.config.secureCookies);
+    return { url };
   }
 
   /**
@@ -106,7 +105,6 @@ export class KakaoController {
    * `rate_limited` or `kakao_failed`.
    */
   @Get('callback')
-  @UseGuards(KakaoCallbackGuard)
   @UseFilters(KakaoCallbackFilter)
   @Redirect()
   @ApiQuery({ name: 'code', type: String, required: false, description: 'From Kakao' })
@@ -115,14 +113,15 @@ export class KakaoController {
   @ApiFoundResponse({ description: 'To the SPA, signed in (refresh cookie set) or with `?error=`' })
   @ApiProblem(NOT_CONFIGURED)
   async callback(
-    @CurrentKakaoCallback() callback: KakaoCallback,
+    @Query() query: KakaoRawQuery,
+    @KakaoStateCookie() pending: KakaoPendingSignIn | undefined,
     @Client() client: ClientInfo,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<{ url: string }> {
-    const signedIn = await this.kakao.signIn(callback.profile, client);
+    const { signedIn, redirect } = await this.kakao.signInWithCallback(query, pending, client);
     setRefreshCookie(reply, signedIn.refreshToken, signedIn.refreshExpiresIn, this.config.secureCookies);
     clearKakaoStateCookie(reply, this.config.secureCookies);
-    return { url: spaUrl(this.config.frontendUrl, callback.redirect) };
+    return { url: spaUrl(this.config.frontendUrl, redirect) };
   }
 
   /**

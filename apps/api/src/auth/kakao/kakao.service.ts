@@ -9,6 +9,8 @@ import { AuthService, type SignedIn } from '../auth.service.js';
 import type { ClientInfo } from '../session.store.js';
 import { KAKAO_DEFAULT_NICKNAME } from './kakao.constants.js';
 import { KakaoOAuthClient, type KakaoProfile } from './kakao-oauth.client.js';
+import { KakaoOAuthService, type KakaoRawQuery } from './kakao-oauth.service.js';
+import type { KakaoPendingSignIn } from './kakao-sign-in.codec.js';
 
 const NICKNAME_MAX = 50;
 const EMAIL_MAX = 254;
@@ -22,22 +24,25 @@ export class KakaoService {
   constructor(
     @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
     private readonly kakao: KakaoOAuthClient,
+    private readonly oauth: KakaoOAuthService,
     private readonly users: UsersService,
     private readonly auth: AuthService,
     private readonly limiter: RateLimiter,
   ) {}
 
-  /** Counts a Kakao sign-in attempt from `ip` (every attempt costs calls to Kakao); 429 past the limit. */
-  async throttle(ip: string): Promise<void> {
-    let exceeded: boolean;
-    let resetMs: number;
-    try {
-      ({ exceeded, resetMs } = await this.limiter.hit('kakao-ip', ip, this.config.rateLimits.kakaoIp));
-    } catch (error) {
-      if (isDependencyFailure(error)) throw new DependencyUnavailableError('rate limiter', error);
-      throw error;
-    }
-    if (exceeded) throw rateLimited(resetMs);
+  /**
+   * Finishes a browser sign-in: counts the attempt, checks Kakao's redirect (`query`) against this browser's pending
+   * sign-in and exchanges the code (KakaoOAuthService), then signs in the user Kakao vouched for. Also yields the SPA
+   * path the sign-in started for.
+   */
+  async signInWithCallback(
+    query: KakaoRawQuery,
+    pending: KakaoPendingSignIn | undefined,
+    client: ClientInfo,
+  ): Promise<{ signedIn: SignedIn; redirect: string }> {
+    await this.throttle(client.network);
+    const { profile, redirect } = await this.oauth.complete(query, pending);
+    return { signedIn: await this.signIn(profile, client), redirect };
   }
 
   /**
@@ -53,8 +58,21 @@ export class KakaoService {
     return this.signIn(profile, client);
   }
 
+  /** Counts a Kakao sign-in attempt from `ip` (every attempt costs calls to Kakao); 429 past the limit. */
+  private async throttle(ip: string): Promise<void> {
+    let exceeded: boolean;
+    let resetMs: number;
+    try {
+      ({ exceeded, resetMs } = await this.limiter.hit('kakao-ip', ip, this.config.rateLimits.kakaoIp));
+    } catch (error) {
+      if (isDependencyFailure(error)) throw new DependencyUnavailableError('rate limiter', error);
+      throw error;
+    }
+    if (exceeded) throw rateLimited(resetMs);
+  }
+
   /** Signs in the Kakao user Kakao has just vouched for, creating or linking their account on first sight. */
-  async signIn(profile: KakaoProfile, client: ClientInfo): Promise<SignedIn> {
+  private async signIn(profile: KakaoProfile, client: ClientInfo): Promise<SignedIn> {
     const user = await this.accountOf(profile);
     if (user.bannedAt) throw accountBanned();
     return this.auth.signIn(user, client);
