@@ -1,5 +1,5 @@
 import { LoggingModule, requestContext, type Env } from '@app/core';
-import { Database, DatabaseModule } from '@app/database';
+import { Database, DatabaseModule, type DatabaseHealth } from '@app/database';
 import { RedisModule } from '@app/redis';
 import type { TestDatabase } from '@app/testing';
 import type { ModuleMetadata } from '@nestjs/common';
@@ -14,6 +14,7 @@ export interface Medium {
   config: ApiConfig;
   /** The read routing over the suite's primary and replica. */
   database: Database;
+  /** Shuts the module down (once, however often it is called), as a stopping api does. */
   close(): Promise<void>;
 }
 
@@ -39,7 +40,8 @@ export async function startMedium(
     providers,
   }).compile();
   await module.init();
-  return { module, config, database: module.get(Database), close: () => module.close() };
+  let closed: Promise<void> | undefined;
+  return { module, config, database: module.get(Database), close: () => (closed ??= module.close()) };
 }
 
 /** Runs `work` as a request of the client `consistencyKey` (as the access guard names it), or of nobody known. */
@@ -48,11 +50,36 @@ export const asClient = <T>(consistencyKey: string | undefined, work: () => Prom
 
 export type NodeKind = 'primary' | 'replica';
 
-/** Which kind of node serves a plain read of `client` now. */
-export const readServedBy = (database: Database, client?: string): Promise<NodeKind> =>
+/** Which kind of node serves a plain read of `client` now, and whether it sees the member named `nickname`. */
+export const readAs = (
+  database: Database,
+  client?: string,
+  nickname = '',
+): Promise<{ node: NodeKind; found: boolean }> =>
   asClient(client, () =>
     database.read(async (manager) => {
-      const [row] = await manager.query<{ replica: boolean }[]>('SELECT pg_is_in_recovery() AS replica');
-      return row.replica ? 'replica' : 'primary';
+      const [row] = await manager.query<{ replica: boolean; found: boolean }[]>(
+        'SELECT pg_is_in_recovery() AS replica, EXISTS (SELECT 1 FROM users WHERE nickname = $1) AS found',
+        [nickname],
+      );
+      return { node: row.replica ? 'replica' : 'primary', found: row.found };
     }),
   );
+
+/** Which kind of node serves a plain read of `client` now. */
+export const readServedBy = async (database: Database, client?: string): Promise<NodeKind> =>
+  (await readAs(database, client)).node;
+
+/** A write of `client` (a new member); returns the member's nickname. */
+export const writeAs = (database: Database, client?: string): Promise<string> =>
+  asClient(client, async () => {
+    const nickname = `w-${randomUUID().slice(0, 8)}`;
+    await database.write((manager) => manager.query('INSERT INTO users (nickname) VALUES ($1)', [nickname]));
+    return nickname;
+  });
+
+/** Readiness from a probe that starts now (`health()` joins a probe under way, which may predate the caller's step). */
+export async function probedHealth(database: Database): Promise<DatabaseHealth> {
+  await database.health();
+  return database.health();
+}
