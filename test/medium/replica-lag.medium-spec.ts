@@ -45,6 +45,19 @@ describe('a replica behind the primary', () => {
   const redisOf = (medium: Medium) => medium.module.get<Redis>(REDIS_CLIENT);
   /** Until the instance's Redis client has reconnected. */
   const reconnected = (medium: Medium) => eventually(() => Promise.resolve(redisOf(medium).status === 'ready'));
+  /**
+   * Alice's write on `writer` while Redis is away (replay paused, so no replica has it); `meanwhile` runs before Redis
+   * comes back, and `reader` is reconnected before this returns. Returns the written member's nickname.
+   */
+  const writeDuringOutage = async (writer: Medium, reader: Medium, meanwhile = () => Promise.resolve()) => {
+    await stack.cluster.pauseReplay();
+    await redisServer.stop();
+    const nickname = await writeAs(writer.database, 'user:alice');
+    await meanwhile();
+    await redisServer.start();
+    await reconnected(reader);
+    return nickname;
+  };
   const catchUp = async (...instances: Medium[]) => {
     await stack.cluster.resumeReplay();
     await stack.cluster.waitForReplay();
@@ -114,11 +127,7 @@ describe('a replica behind the primary', () => {
 
     it('keeps the author of a write Redis could not record off the stale replica: on its instance, and through the shared floor on one that never lost Redis', async () => {
       const writer = await onOwnRedis();
-      await stack.cluster.pauseReplay();
-      await redisServer.stop();
-      const nickname = await writeAs(writer.database, 'user:alice');
-      await redisServer.start();
-      await reconnected(writer);
+      const nickname = await writeDuringOutage(writer, writer);
       await expect(readAs(writer.database, 'user:alice', nickname)).resolves.toEqual({ node: 'primary', found: true });
 
       // Started after the outage: it knows of the write only through the floor the writer raises once Redis answers,
@@ -138,12 +147,8 @@ describe('a replica behind the primary', () => {
     it('holds known clients to the primary after an outage, on an instance that lost Redis, when the writer died before it could raise the floor', async () => {
       const reader = await onOwnRedis();
       const writer = await onOwnRedis();
-      await stack.cluster.pauseReplay();
-      await redisServer.stop();
-      const nickname = await writeAs(writer.database, 'user:alice');
-      await writer.close();
-      await redisServer.start();
-      await reconnected(reader);
+      // The writer stops while Redis is away: the floor it could not raise goes with it.
+      const nickname = await writeDuringOutage(writer, reader, () => writer.close());
 
       await expect(readAs(reader.database, 'user:alice', nickname)).resolves.toEqual({ node: 'primary', found: true });
       await expect(readServedBy(reader.database, 'user:dave')).resolves.toBe('primary');
