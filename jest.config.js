@@ -51,6 +51,8 @@ const stackSuite = (displayName, pattern) => ({
 export default {
   projects: [
     { ...shared, displayName: 'unit', testMatch: ['<rootDir>/apps/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts'] },
+    // The api's modules in-process (a Nest testing module) on the same real stack, without HTTP: rules in seconds.
+    stackSuite('medium', 'medium/**/*.medium-spec.ts'),
     stackSuite('e2e', '*.e2e-spec.ts'),
     stackSuite('faults', 'faults/**/*.fault-spec.ts'),
     stackSuite('security', 'security/**/*.security-spec.ts'),
