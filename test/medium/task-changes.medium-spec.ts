@@ -1,10 +1,10 @@
-import { AppError, ErrorCode, type AuthUser } from '@app/core';
-import { Role, TaskEventType, TaskStatus, type TaskEntity } from '@app/database';
+import { AppError, ErrorCode, Role, type AuthUser } from '@app/core';
+import { TaskEventType, TaskStatus, type TaskEntity } from '@app/database';
 import { MailQueue, MailSeal, type MailJob } from '@app/queue';
 import { createTestDatabase } from '@app/testing';
 import { IdempotencyModule } from '@api/idempotency';
 import { OutboxModule } from '@api/outbox';
-import { UsersRepository } from '@api/users';
+import { UsersService } from '@api/users';
 import { randomUUID } from 'node:crypto';
 import { TasksModule } from '../../apps/api/src/tasks/tasks.module.js';
 import { TasksService, type NewTask, type TaskUpdate } from '../../apps/api/src/tasks/tasks.service.js';
@@ -38,7 +38,7 @@ describe('task changes: their events and who is told', () => {
 
   async function member(options: { role?: Role; email?: boolean } = {}): Promise<Member> {
     const nickname = `m-${randomUUID().slice(0, 8)}`;
-    const user = await medium.module.get(UsersRepository).create({
+    const user = await medium.module.get(UsersService).create({
       email: options.email === false ? null : `${nickname}@example.com`,
       passwordHash: null,
       nickname,
