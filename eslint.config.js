@@ -16,6 +16,10 @@ const sharedPatterns = [
     message: 'Import a lib only through its entry point, `@app/<lib>`.',
   },
   {
+    regex: '^@api/[^/]+/',
+    message: 'Import another context of the api only through its entry point, `@api/<context>` (its index.ts).',
+  },
+  {
     regex: '^\\.\\.?/(.*/)?libs(/|$)',
     message: 'Import a lib as `@app/<lib>`, never by relative path.',
   },

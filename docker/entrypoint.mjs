@@ -18,7 +18,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const PROGRAMS = {
   api: 'dist/apps/api/src/main.js',
   worker: 'dist/apps/worker/src/main.js',
-  migrate: 'dist/libs/database/src/migration-cli.js',
+  migrate: 'dist/libs/database/src/migrations.main.js',
 };
 
 /** The connection URLs to add to `env`: only those that are unset and whose parts are present. */

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { startApi, TEST_SPA_ORIGIN, testApiEnv, type TestApi } from './support/api.js';
 import { REDIS_CLIENT } from '@app/redis';
 import type { Redis } from 'ioredis';
-import { addressDigest, AuthKeys } from '../apps/api/src/auth/auth-keys.js';
+import { addressDigest, AuthKeys } from '../apps/api/src/auth/auth.keys.js';
 import { PENDING_SIGNUPS_MAX } from '../apps/api/src/auth/auth.constants.js';
 import {
   call,

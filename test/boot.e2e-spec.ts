@@ -1,7 +1,7 @@
 import { runMain } from '@app/core';
 import { createTestDatabase, freePort, type TestDatabase } from '@app/testing';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { serveApi } from '../apps/api/src/serve.js';
+import { serveApi } from '../apps/api/src/api.bootstrap.js';
 import { startWorker, testWorkerEnv } from './support/worker.js';
 import { testApiEnv } from './support/api.js';
 

@@ -2,25 +2,25 @@ import { closeRedis, createRedisClient, RedisKeys } from '@app/redis';
 import { testStack } from '@app/testing';
 import type { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
-import { AuthKeys } from '../apps/api/src/auth/auth-keys.js';
+import { AuthKeys } from '../apps/api/src/auth/auth.keys.js';
 import type { AuthConfig } from '../apps/api/src/auth/auth.config.js';
 import {
   EMAIL_CODE_MAX_ATTEMPTS,
   EMAIL_CODE_MAX_DAILY_TRIES,
   EMAIL_CODE_MAX_LIVE,
 } from '../apps/api/src/auth/auth.constants.js';
-import { EmailCodes, type CodeCheck } from '../apps/api/src/auth/email-codes.js';
+import { EmailCodeStore, type CodeCheck } from '../apps/api/src/auth/email/email-code.store.js';
 
 // The codes of one address on the real Redis, without HTTP (and so without the per-address request limit in front).
-describe(EmailCodes.name, () => {
+describe(EmailCodeStore.name, () => {
   let redis: Redis;
-  let codes: EmailCodes;
+  let codes: EmailCodeStore;
 
   beforeAll(async () => {
     redis = createRedisClient({ url: testStack().redisUrl, keyPrefix: '' }, 'test');
     await redis.connect();
     const keys = new AuthKeys(new RedisKeys(`${testStack().redisKeyPrefix}:email-codes`));
-    codes = new EmailCodes(redis, keys, { jwtSecret: randomUUID() } as AuthConfig);
+    codes = new EmailCodeStore(redis, keys, { jwtSecret: randomUUID() } as AuthConfig);
   });
 
   afterAll(async () => {

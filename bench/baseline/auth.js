@@ -4,17 +4,17 @@
  * container, on the baseline's Redis client and its plain pg pools. Only what Nest adds around them is left out.
  */
 import {
-  AccessTokens,
+  AccessTokenSigner,
   AuthKeys,
   bearerToken,
-  DeviceCookies,
+  DeviceCookieSigner,
   ErrorCode,
   AppError,
-  LoginAttempts,
+  LoginAttemptsLimiter,
   PasswordHasher,
   RateLimiter,
   RedisKeys,
-  Revocations,
+  RevocationsStore,
   SessionStore,
 } from '../../dist/apps/api/src/bench.entry.js';
 import { SQL } from './sql.js';
@@ -27,7 +27,7 @@ export function signInServices(config, redis, db) {
   const redisKeys = new RedisKeys(config.redis.keyPrefix);
   const keys = new AuthKeys(redisKeys);
   const limiter = new RateLimiter(redis, redisKeys);
-  const devices = new DeviceCookies(config.auth);
+  const devices = new DeviceCookieSigner(config.auth);
   const users = {
     async findByIdForAccess(id) {
       const [row] = (await db.primary.query(SQL.userById, [id])).rows;
@@ -35,12 +35,12 @@ export function signInServices(config, redis, db) {
     },
   };
   return {
-    tokens: new AccessTokens(config.auth),
-    revocations: new Revocations(redis, keys, users),
+    tokens: new AccessTokenSigner(config.auth),
+    revocations: new RevocationsStore(redis, keys, users),
     sessions: new SessionStore(redis, keys, config.auth),
     limiter,
     devices,
-    attempts: new LoginAttempts(config.auth, limiter, devices),
+    attempts: new LoginAttemptsLimiter(config.auth, limiter, devices),
     passwords: new PasswordHasher(),
   };
 }

@@ -17,7 +17,7 @@ const BOARDS_LIVE_AND = (condition) =>
   `WHERE ( "board"."deleted_at" IS NULL AND ${condition} ) AND ( "board"."deleted_at" IS NULL )`;
 const NEWEST_BOARDS = 'ORDER BY "board"."created_at" DESC, "board"."id" DESC';
 
-/** The API's bounded count (`counting` in libs/database/src/list.ts): the filter without joins, one more row read. */
+/** The API's bounded count (`counting` in libs/database/src/list.queries.ts): the filter without joins, one more row read. */
 const boundedCount = (rows) =>
   `SELECT count(*)::int AS "total" FROM (${rows} LIMIT ${MAX_COUNTED_ROWS + 1}) AS "counted"`;
 
@@ -57,7 +57,7 @@ const USER_COLUMNS = (alias) =>
 
 export const SQL = {
   /**
-   * A numbered page (`fetchList` in libs/database/src/list.ts): page 1 is `boardsFirst` (LIMIT perPage + 1, the extra
+   * A numbered page (`fetchList` in libs/database/src/list.queries.ts): page 1 is `boardsFirst` (LIMIT perPage + 1, the extra
    * row says whether another page follows); a later page takes its ids first (LIMIT/OFFSET without the join), then
    * those rows with it. Unless it is the last page, the total is counted without the join and bounded (through the
    * count cache).

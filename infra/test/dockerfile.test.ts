@@ -89,8 +89,8 @@ test('one image, three programs: the entrypoint chooses by argument, the api by 
   const entrypoint = readFileSync(path.join(REPOSITORY, 'docker', 'entrypoint.mjs'), 'utf8');
   for (const project of ['api', 'worker'])
     expect(entrypoint).toContain(`'dist/${nest.projects[project]!.entryFile}.js'`);
-  expect(entrypoint).toContain("'dist/libs/database/src/migration-cli.js'");
-  readFileSync(path.join(REPOSITORY, 'libs', 'database', 'src', 'migration-cli.ts'));
+  expect(entrypoint).toContain("'dist/libs/database/src/migrations.main.js'");
+  readFileSync(path.join(REPOSITORY, 'libs', 'database', 'src', 'migrations.main.ts'));
 });
 
 test('HEALTHCHECK on /health/live', () => {

@@ -15,7 +15,7 @@ const app = mkdtempSync(path.join(tmpdir(), 'modak-entrypoint-'));
 const PROGRAMS = {
   api: 'dist/apps/api/src/main.js',
   worker: 'dist/apps/worker/src/main.js',
-  migrate: 'dist/libs/database/src/migration-cli.js',
+  migrate: 'dist/libs/database/src/migrations.main.js',
 };
 
 beforeAll(() => {

@@ -41,7 +41,7 @@ const source = (file: string) => readFileSync(path.join(REPOSITORY, file), 'utf8
 
 describe("the app's embedded metrics, as the app writes them", () => {
   test('namespace, queue names and metric names are those of the app', () => {
-    expect(source('libs/core/src/logging/embedded-metrics.ts')).toContain(
+    expect(source('libs/core/src/logging/embedded.metrics.ts')).toContain(
       `export const METRICS_NAMESPACE = '${METRICS_NAMESPACE}';`,
     );
     const contract = source('libs/queue/src/queue.contract.ts');

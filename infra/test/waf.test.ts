@@ -129,10 +129,10 @@ describe('rate limits per client address', () => {
       code: 'RATE_LIMITED',
     });
     // The code, its status and title as the app defines them (libs/core), and its problem type's shape.
-    const codes = readApp('libs', 'core', 'src', 'errors', 'error-code.ts');
+    const codes = readApp('libs', 'core', 'src', 'errors', 'error-code.enum.ts');
     expect(codes).toContain("RateLimited = 'RATE_LIMITED'");
     expect(codes).toContain("[ErrorCode.RateLimited]: { status: 429, title: 'Too many requests' }");
-    expect(readApp('libs', 'core', 'src', 'errors', 'problem.ts')).toContain('`urn:modak:problem:${code');
+    expect(readApp('libs', 'core', 'src', 'errors', 'problem.document.ts')).toContain('`urn:modak:problem:${code');
   });
 
   test("the edge's auth limit stays above all the app lets one address do on those routes in the same window", () => {

@@ -5,7 +5,7 @@ import { call, createUser, login, type TestUser, type Tokens } from '../support/
 import { json } from '../support/http.js';
 import { launchChromium, screenshot, watchPage } from './support/chromium.js';
 
-/** The tags of the OpenAPI document (apps/api/src/http/openapi.ts), in its order. */
+/** The tags of the OpenAPI document (apps/api/src/http/openapi.document.ts), in its order. */
 const TAGS = ['Auth', 'Users', 'Admin', 'Boards', 'Tasks'];
 
 describe('the OpenAPI page (Swagger UI at /docs) in Chromium', () => {

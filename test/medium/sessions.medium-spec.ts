@@ -3,7 +3,7 @@ import { createTestDatabase } from '@app/testing';
 import { UsersModule } from '@api/users';
 import type { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
-import { AuthKeys } from '../../apps/api/src/auth/auth-keys.js';
+import { AuthKeys } from '../../apps/api/src/auth/auth.keys.js';
 import { AUTH_CONFIG } from '../../apps/api/src/auth/auth.config.js';
 import {
   MAX_SESSIONS_PER_USER,
@@ -11,9 +11,9 @@ import {
   REFRESH_IDLE_TTL_MS,
   REFRESH_REUSE_GRACE_MS,
 } from '../../apps/api/src/auth/auth.constants.js';
-import { RefreshTokenCodec } from '../../apps/api/src/auth/refresh-token.crypto.js';
-import { Revocations } from '../../apps/api/src/auth/revocations.js';
-import { SessionStore, type ClientInfo, type IssuedRefresh } from '../../apps/api/src/auth/session.store.js';
+import { RefreshTokenCodec } from '../../apps/api/src/auth/sessions/refresh-token.codec.js';
+import { RevocationsStore } from '../../apps/api/src/auth/tokens/revocations.store.js';
+import { SessionStore, type ClientInfo, type IssuedRefresh } from '../../apps/api/src/auth/sessions/session.store.js';
 import { startMedium, type Medium } from './support/medium.js';
 
 const DAY_MS = 24 * 3600 * 1000;
@@ -45,7 +45,7 @@ describe(SessionStore.name, () => {
   beforeAll(async () => {
     medium = await startMedium(await createTestDatabase(), (config) => ({
       imports: [UsersModule],
-      providers: [{ provide: AUTH_CONFIG, useValue: config.auth }, AuthKeys, Revocations, SessionStore],
+      providers: [{ provide: AUTH_CONFIG, useValue: config.auth }, AuthKeys, RevocationsStore, SessionStore],
     }));
     store = medium.module.get(SessionStore);
     keys = medium.module.get(AuthKeys);
@@ -230,7 +230,7 @@ describe(SessionStore.name, () => {
     it("creates nothing for a sign-in that read the user's version before a revocation", async () => {
       const userId = randomUUID();
       const version = await store.version(userId);
-      await medium.module.get(Revocations).revokeUser(userId);
+      await medium.module.get(RevocationsStore).revokeUser(userId);
 
       await expect(store.create(userId, CLIENT, version)).resolves.toBeUndefined();
       expect(await redis.exists(keys.userSessions(userId))).toBe(0);

@@ -4,7 +4,7 @@ import { startApi, testApiEnv, type TestApi } from '../support/api.js';
 import { createPendingSignup, createUser, issueCode, login, PASSWORD, post, refresh } from '../support/auth.js';
 import { json } from '../support/http.js';
 import { problemFault } from './support/problem.js';
-import { PasswordsService } from '../../apps/api/src/auth/passwords.service.js';
+import { PasswordsService } from '../../apps/api/src/auth/email/passwords.service.js';
 import { fromAddress } from '../support/clients.js';
 
 const MINUTE = 60_000;

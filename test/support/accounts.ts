@@ -1,6 +1,6 @@
 import { query } from '@app/testing';
 import { randomUUID } from 'node:crypto';
-import { PasswordHasher } from '../../apps/api/src/auth/password-hasher.js';
+import { PasswordHasher } from '../../apps/api/src/auth/email/password.hasher.js';
 import { PASSWORD, type Tokens } from './auth.js';
 
 export interface Account {

@@ -1,9 +1,9 @@
 import { Role } from '@app/core';
 import type { SmtpSink } from '@app/testing';
 import { randomUUID } from 'node:crypto';
-import { EmailCodes, type CodePurpose } from '../../apps/api/src/auth/email-codes.js';
-import { PasswordHasher } from '../../apps/api/src/auth/password-hasher.js';
-import { PendingSignups } from '../../apps/api/src/auth/pending-signups.js';
+import { EmailCodeStore, type CodePurpose } from '../../apps/api/src/auth/email/email-code.store.js';
+import { PasswordHasher } from '../../apps/api/src/auth/email/password.hasher.js';
+import { PendingSignupStore } from '../../apps/api/src/auth/email/pending-signup.store.js';
 import { UsersService } from '@api/users';
 import type { TestApi } from './api.js';
 import { json } from './http.js';
@@ -57,7 +57,7 @@ export async function createPendingSignup(
   const email = options.email ?? `pending-${randomUUID().slice(0, 8)}@example.com`;
   const password = options.password ?? PASSWORD;
   const id = randomUUID();
-  const kept = await api.app.get(PendingSignups).add(email, {
+  const kept = await api.app.get(PendingSignupStore).add(email, {
     id,
     passwordHash: await api.app.get(PasswordHasher).hash(password),
     nickname: 'pending',
@@ -69,7 +69,7 @@ export async function createPendingSignup(
 
 /** A live code for `email`, as a mail would carry it. */
 export async function issueCode(api: TestApi, email: string, purpose: CodePurpose = 'verify'): Promise<string> {
-  const code = await api.app.get(EmailCodes).issue(purpose, email);
+  const code = await api.app.get(EmailCodeStore).issue(purpose, email);
   if (code === undefined) throw new Error(`${email} already holds the most live codes`);
   return code;
 }

@@ -16,7 +16,7 @@ import { kakaoAdminEnv, mailSealEnv } from '@app/queue';
 import { redisConfigFrom, redisEnv, type RedisConfig } from '@app/redis';
 import { z } from 'zod';
 import type { AuthConfig } from './auth/auth.config.js';
-import type { LoadSheddingConfig } from './http/load-shedding.js';
+import type { LoadSheddingConfig } from './http/load-shedding.plugin.js';
 
 const origin = urlVar('http', 'https').refine((value) => new URL(value).origin === value.replace(/\/$/, ''), {
   message: 'must be origins (scheme://host[:port]) without a path',

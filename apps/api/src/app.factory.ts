@@ -21,11 +21,11 @@ import type { ApiConfig } from './api.config.js';
 import { AppModule, type ModuleImport } from './app.module.js';
 import { ShutdownState } from './health/shutdown.state.js';
 import { MetricsService } from './metrics/metrics.service.js';
-import { API_PREFIX, setupOpenApi } from './http/openapi.js';
-import { registerLoadShedding } from './http/load-shedding.js';
+import { API_PREFIX, setupOpenApi } from './http/openapi.document.js';
+import { registerLoadShedding } from './http/load-shedding.plugin.js';
 import { registerRequestContext } from './http/request-context.hooks.js';
-import { registerRequestLog } from './http/request-log.js';
-import { securityHeaders } from './http/security-headers.js';
+import { registerRequestLog } from './http/request-log.hooks.js';
+import { securityHeaders } from './http/security.headers.js';
 
 /** Idle keep-alive sockets outlive the ALB's 60 s idle timeout, so the ALB never reuses a socket we closed. */
 export const KEEP_ALIVE_TIMEOUT_MS = 65_000;

@@ -1,4 +1,4 @@
 import { runMain } from '@app/core';
-import { serveApi } from './serve.js';
+import { serveApi } from './api.bootstrap.js';
 
 await runMain(() => serveApi(process.env));

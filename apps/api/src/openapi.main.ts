@@ -6,7 +6,7 @@ import { runMain } from '@app/core';
 import { randomBytes } from 'node:crypto';
 import { loadApiConfig } from './api.config.js';
 import { buildApiApp } from './app.factory.js';
-import { buildOpenApiDocument } from './http/openapi.js';
+import { buildOpenApiDocument } from './http/openapi.document.js';
 
 await runMain(async () => {
   const config = loadApiConfig({

@@ -125,7 +125,7 @@ async function main(): Promise<void> {
     if (!(await redisAnswers(env.REDIS_URL))) redis = await startRedis(env.REDIS_URL, production);
     if (!env.JWT_SECRET && !production) env.JWT_SECRET = await devSecret();
     say('applying migrations');
-    await runToEnd('libs/database/src/migration-cli.js', { ...env, DATABASE_URL: ownerUrl ?? env.DATABASE_URL }, [
+    await runToEnd('libs/database/src/migrations.main.js', { ...env, DATABASE_URL: ownerUrl ?? env.DATABASE_URL }, [
       'run',
     ]);
   } catch (error) {

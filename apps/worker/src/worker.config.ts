@@ -2,7 +2,7 @@ import { coreEnv, envPiece, intVar, parseEnv, urlVar, type Env } from '@app/core
 import { kakaoAdminEnv, mailSealEnv } from '@app/queue';
 import { redisConfigFrom, redisEnv, type RedisConfig } from '@app/redis';
 import { z } from 'zod';
-import type { KakaoAdminConfig } from './kakao/kakao-unlinker.js';
+import type { KakaoAdminConfig } from './kakao/kakao-unlink.client.js';
 
 export const mailEnv = envPiece({
   shape: {

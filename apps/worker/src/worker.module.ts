@@ -4,7 +4,7 @@ import { RedisModule } from '@app/redis';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { QueueMetrics } from './health/queue-metrics.service.js';
 import { WorkerHealth } from './health/worker-health.service.js';
-import { KakaoUnlinker } from './kakao/kakao-unlinker.js';
+import { KakaoUnlinkClient } from './kakao/kakao-unlink.client.js';
 import { KakaoProcessor } from './kakao/kakao.processor.js';
 import { MailProcessor } from './mail/mail.processor.js';
 import { MailSender } from './mail/mail.sender.js';
@@ -25,7 +25,7 @@ export class WorkerModule {
         { provide: MailSender, useValue: new MailSender(config.mail) },
         { provide: MailSeal, useValue: new MailSeal(config.mailSealKey) },
         MailProcessor,
-        { provide: KakaoUnlinker, useValue: new KakaoUnlinker(config.kakao) },
+        { provide: KakaoUnlinkClient, useValue: new KakaoUnlinkClient(config.kakao) },
         KakaoProcessor,
         WorkerHealth,
         QueueMetrics,

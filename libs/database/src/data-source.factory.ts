@@ -3,7 +3,7 @@ import { DataSource, type DataSourceOptions } from 'typeorm';
 import type { DatabaseConfig } from './database.config.js';
 import { ENTITIES } from './entities/index.js';
 import { MIGRATIONS } from './migrations/index.js';
-import { clientWithPassword, type RotatingPassword } from './rotating-password.js';
+import { clientWithPassword, type RotatingPassword } from './rotating-password.provider.js';
 import { SnakeNamingStrategy } from './snake-naming.strategy.js';
 import { TypeOrmLogger } from './typeorm.logger.js';
 

@@ -60,7 +60,7 @@ export interface DatabaseConfig {
   applicationName: string;
   /**
    * A Secrets Manager secret whose `password` field each new connection uses instead of the URLs' password, so that
-   * the password can rotate under a running process (rotating-password.ts).
+   * the password can rotate under a running process (rotating-password.provider.ts).
    */
   passwordSecretId?: string;
 }

@@ -9,13 +9,13 @@ import {
 } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import type { DatabaseConfig } from './database.config.js';
-import { CountCache } from './count-cache.js';
+import { CountCache } from './count.cache.js';
 import { createDataSource, createProbeClient, type NodeRole } from './data-source.factory.js';
-import { perRouteLimit } from './routing/admission.js';
-import { Database } from './routing/database.js';
-import { DatabaseNode } from './routing/database-node.js';
-import { RotatingPassword, secretsManagerPassword } from './rotating-password.js';
-import { ReadYourWrites } from './routing/read-your-writes.js';
+import { perRouteLimit } from './routing/admission.limiter.js';
+import { Database } from './routing/database.service.js';
+import { DatabaseNode } from './routing/database.node.js';
+import { RotatingPassword, secretsManagerPassword } from './rotating-password.provider.js';
+import { ReadYourWritesTracker } from './routing/read-your-writes.tracker.js';
 
 export const DATABASE_CONFIG = Symbol('DATABASE_CONFIG');
 
@@ -35,7 +35,7 @@ export function createDatabase(config: DatabaseConfig, redis: Redis, keys: Redis
   return new Database(
     node('primary', config.primaryUrl, 'primary'),
     config.replicaUrls.map((url, index) => node(`replica-${index + 1}`, url, 'replica')),
-    new ReadYourWrites(redis, keys, config.readYourWritesWindowMs),
+    new ReadYourWritesTracker(redis, keys, config.readYourWritesWindowMs),
     new CountCache(redis, keys, { freshMs: config.countCacheMs }),
     config.replicaMaxLagMs,
   );

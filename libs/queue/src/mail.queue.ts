@@ -1,6 +1,6 @@
 import type { RedisConfig } from '@app/redis';
 import type { JobsOptions } from 'bullmq';
-import type { MailSeal } from './mail-seal.js';
+import type { MailSeal } from './mail.seal.js';
 import { isSealed, MailJobName, QueueName, type MailJob, type SealedMail } from './queue.contract.js';
 import { Producer } from './queue.connection.js';
 

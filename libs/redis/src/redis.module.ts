@@ -10,7 +10,7 @@ import {
 import type { Redis } from 'ioredis';
 import { closeRedis, createRedisClient } from './redis.client.js';
 import type { RedisConfig } from './redis.config.js';
-import { RedisKeys } from './redis-keys.js';
+import { RedisKeys } from './redis.keys.js';
 
 /** The ioredis client every request-path service uses. */
 export const REDIS_CLIENT = Symbol('REDIS_CLIENT');

@@ -26,7 +26,7 @@ export const PENDING_SIGNUP_TTL_MS = 24 * 60 * 60 * 1000;
 
 export const REFRESH_COOKIE = 'modak_rt';
 export const REFRESH_COOKIE_PATH = '/api/v1/auth';
-/** A browser's own allowance of failed logins for an account it signed in to (`DeviceCookies`). */
+/** A browser's own allowance of failed logins for an account it signed in to (`DeviceCookieSigner`). */
 export const DEVICE_COOKIE = 'modak_device';
 export const DEVICE_COOKIE_PATH = '/api/v1/auth/login';
 export const DEVICE_COOKIE_MAX_AGE_S = 365 * 24 * 60 * 60;

@@ -15,8 +15,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { UserResponseDto } from '@api/users';
 import { AUTH_CONFIG, type AuthConfig } from './auth.config.js';
 import { AuthService } from './auth.service.js';
-import { Client } from './client-info.decorator.js';
-import { DeviceCookies } from './device-cookies.js';
+import { Client } from './guards/client-info.decorator.js';
+import { DeviceCookieSigner } from './email/device-cookie.signer.js';
 import {
   ForgotPasswordRequestDto,
   LoginRequestDto,
@@ -26,10 +26,10 @@ import {
   SignupRequestDto,
   VerifyEmailRequestDto,
 } from './dto/auth.request.dto.js';
-import { PasswordsService } from './passwords.service.js';
+import { PasswordsService } from './email/passwords.service.js';
 import { SessionResponseDto, SignupResponseDto, TokenResponseDto } from './dto/auth.response.dto.js';
-import { answerSignedIn, clearRefreshCookie, refreshCookieOf } from './refresh-cookie.js';
-import type { ClientInfo } from './session.store.js';
+import { answerSignedIn, clearRefreshCookie, refreshCookieOf } from './sessions/refresh.cookie.js';
+import type { ClientInfo } from './sessions/session.store.js';
 
 @ApiTags('Auth')
 @Controller('auth')
@@ -37,7 +37,7 @@ export class AuthController {
   constructor(
     private readonly auth: AuthService,
     private readonly passwords: PasswordsService,
-    private readonly devices: DeviceCookies,
+    private readonly devices: DeviceCookieSigner,
     @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
   ) {}
 

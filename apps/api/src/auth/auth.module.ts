@@ -5,24 +5,24 @@ import { PassportModule } from '@nestjs/passport';
 import type { Redis } from 'ioredis';
 import { TasksModule } from '@api/tasks';
 import { UsersModule } from '@api/users';
-import { AccessGuard } from './access.guard.js';
-import { AccessTokens } from './access-tokens.js';
+import { AccessGuard } from './guards/access.guard.js';
+import { AccessTokenSigner } from './tokens/access-token.signer.js';
 import { AUTH_CONFIG, type AuthConfig } from './auth.config.js';
-import { AccountClosure } from './account-closure.service.js';
-import { AccountController } from './account.controller.js';
+import { AccountClosure } from './account/account-closure.service.js';
+import { AccountController } from './account/account.controller.js';
 import { AuthController } from './auth.controller.js';
-import { AuthKeys } from './auth-keys.js';
+import { AuthKeys } from './auth.keys.js';
 import { AuthService } from './auth.service.js';
-import { DeviceCookies } from './device-cookies.js';
-import { EmailCodes } from './email-codes.js';
-import { PendingSignups } from './pending-signups.js';
-import { LoginAttempts } from './login-attempts.js';
-import { PasswordsService } from './passwords.service.js';
-import { JwtStrategy } from './jwt.strategy.js';
+import { DeviceCookieSigner } from './email/device-cookie.signer.js';
+import { EmailCodeStore } from './email/email-code.store.js';
+import { PendingSignupStore } from './email/pending-signup.store.js';
+import { LoginAttemptsLimiter } from './email/login-attempts.limiter.js';
+import { PasswordsService } from './email/passwords.service.js';
+import { JwtStrategy } from './tokens/jwt.strategy.js';
 import { KakaoModule } from './kakao/kakao.module.js';
-import { PasswordHasher } from './password-hasher.js';
-import { Revocations } from './revocations.js';
-import { SessionStore } from './session.store.js';
+import { PasswordHasher } from './email/password.hasher.js';
+import { RevocationsStore } from './tokens/revocations.store.js';
+import { SessionStore } from './sessions/session.store.js';
 
 /** Sign-up, sign-in (email and Kakao), tokens and sessions; installs the global deny-by-default guard. */
 @Module({})
@@ -42,21 +42,21 @@ export class AuthModule {
           inject: [REDIS_CLIENT, RedisKeys],
           useFactory: (redis: Redis, keys: RedisKeys) => new RateLimiter(redis, keys),
         },
-        AccessTokens,
+        AccessTokenSigner,
         AuthKeys,
         AuthService,
-        DeviceCookies,
-        EmailCodes,
-        PendingSignups,
-        LoginAttempts,
+        DeviceCookieSigner,
+        EmailCodeStore,
+        PendingSignupStore,
+        LoginAttemptsLimiter,
         PasswordsService,
         AccountClosure,
         JwtStrategy,
         PasswordHasher,
-        Revocations,
+        RevocationsStore,
         SessionStore,
       ],
-      exports: [AUTH_CONFIG, AuthService, AccountClosure, SessionStore, Revocations, RateLimiter],
+      exports: [AUTH_CONFIG, AuthService, AccountClosure, SessionStore, RevocationsStore, RateLimiter],
     };
   }
 }

@@ -5,7 +5,7 @@ import { RateLimiter, type RateLimit } from '@app/redis';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { UsersService } from '@api/users';
-import { AccessTokens } from './access-tokens.js';
+import { AccessTokenSigner } from './tokens/access-token.signer.js';
 import { AUTH_CONFIG, type AuthConfig } from './auth.config.js';
 import {
   accountBanned,
@@ -18,14 +18,14 @@ import {
   refreshTokenReused,
 } from './auth.errors.js';
 import { verificationMail } from './auth.mails.js';
-import { EmailCodes } from './email-codes.js';
-import { DeviceCookies } from './device-cookies.js';
-import { LoginAttempts } from './login-attempts.js';
-import { enforce } from './rate-limits.js';
-import { PasswordHasher } from './password-hasher.js';
-import { PendingSignups, type PendingSignup } from './pending-signups.js';
-import { SessionStore, type ClientInfo, type IssuedRefresh, type Session } from './session.store.js';
-import { Revocations } from './revocations.js';
+import { EmailCodeStore } from './email/email-code.store.js';
+import { DeviceCookieSigner } from './email/device-cookie.signer.js';
+import { LoginAttemptsLimiter } from './email/login-attempts.limiter.js';
+import { enforce } from './guards/rate-limit.enforcer.js';
+import { PasswordHasher } from './email/password.hasher.js';
+import { PendingSignupStore, type PendingSignup } from './email/pending-signup.store.js';
+import { SessionStore, type ClientInfo, type IssuedRefresh, type Session } from './sessions/session.store.js';
+import { RevocationsStore } from './tokens/revocations.store.js';
 
 /** What a successful sign-in or refresh produces. */
 export interface SignedIn {
@@ -57,16 +57,16 @@ export class AuthService {
     @Inject(AUTH_CONFIG) private readonly config: AuthConfig,
     private readonly users: UsersService,
     private readonly hasher: PasswordHasher,
-    private readonly codes: EmailCodes,
+    private readonly codes: EmailCodeStore,
     private readonly sessions: SessionStore,
-    private readonly tokens: AccessTokens,
-    private readonly revocations: Revocations,
+    private readonly tokens: AccessTokenSigner,
+    private readonly revocations: RevocationsStore,
     private readonly limiter: RateLimiter,
     private readonly mail: MailQueue,
     private readonly database: Database,
-    private readonly devices: DeviceCookies,
-    private readonly pendingSignups: PendingSignups,
-    private readonly attempts: LoginAttempts,
+    private readonly devices: DeviceCookieSigner,
+    private readonly pendingSignups: PendingSignupStore,
+    private readonly attempts: LoginAttemptsLimiter,
   ) {}
 
   /**
@@ -123,7 +123,7 @@ export class AuthService {
 
   /**
    * One answer for a wrong email and a wrong password, at the same cost; the account's state (banned, unverified) is
-   * told only to whoever knows its password. Attempts count against `LoginAttempts`. A success returns a new device
+   * told only to whoever knows its password. Attempts count against `LoginAttemptsLimiter`. A success returns a new device
    * cookie.
    */
   async login(

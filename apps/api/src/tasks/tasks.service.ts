@@ -14,7 +14,7 @@ import { Injectable } from '@nestjs/common';
 import { OutboxDispatcher } from '@api/outbox';
 import { UsersService } from '@api/users';
 import type { EntityManager } from 'typeorm';
-import { TaskNotifications } from './task-notifications.js';
+import { TaskNotificationsService } from './task-notifications.service.js';
 import { TasksRepository, type TaskChanges } from './tasks.repository.js';
 
 export interface NewTask {
@@ -56,7 +56,7 @@ export class TasksService {
   constructor(
     private readonly tasks: TasksRepository,
     private readonly users: UsersService,
-    private readonly notifications: TaskNotifications,
+    private readonly notifications: TaskNotificationsService,
     private readonly dispatcher: OutboxDispatcher,
   ) {}
 

@@ -2,7 +2,7 @@ import { Consumer, KakaoJobName, QueueName, type KakaoUnlinkJob } from '@app/que
 import { REDIS_CONFIG, type RedisConfig } from '@app/redis';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { Job } from 'bullmq';
-import { KakaoUnlinker } from './kakao-unlinker.js';
+import { KakaoUnlinkClient } from './kakao-unlink.client.js';
 
 /**
  * Consumes the Kakao queue: unlinks the Kakao users of closed accounts. Kakao down or slow: the job is retried with
@@ -15,7 +15,7 @@ export class KakaoProcessor implements OnApplicationBootstrap, OnApplicationShut
 
   constructor(
     @Inject(REDIS_CONFIG) private readonly redis: RedisConfig,
-    private readonly unlinker: KakaoUnlinker,
+    private readonly unlinker: KakaoUnlinkClient,
   ) {}
 
   onApplicationBootstrap(): void {

@@ -1,9 +1,9 @@
 import { applyDecorators, type Type } from '@nestjs/common';
 import { ApiExtraModels, ApiOkResponse, getSchemaPath } from '@nestjs/swagger';
-import type { CursorMeta } from '../pagination/cursor.js';
+import type { CursorMeta } from '../pagination/cursor.codec.js';
 import { ApiProblem } from './api-problem.decorator.js';
-import type { List } from '../pagination/list-query.js';
-import { CursorMetaDto, PageMetaDto, type PageMeta } from '../pagination/page.js';
+import type { List } from '../pagination/list-query.dto.js';
+import { CursorMetaDto, PageMetaDto, type PageMeta } from '../pagination/page.dto.js';
 
 /**
  * The two kinds of list answer. Each says with `not` that its `meta` is not the other's, so that exactly one of them

@@ -2,7 +2,7 @@ import { applyDecorators, createParamDecorator, SetMetadata, type ExecutionConte
 import { METHOD_METADATA } from '@nestjs/common/constants.js';
 import { ApiBearerAuth, DECORATORS, type ApiOperationOptions } from '@nestjs/swagger';
 import { ApiProblem } from './api-problem.decorator.js';
-import type { Role } from './role.js';
+import type { Role } from './role.enum.js';
 
 export const IS_PUBLIC = 'modak:public';
 export const REQUIRED_ROLES = 'modak:roles';

@@ -1,7 +1,7 @@
 import { Transform } from 'class-transformer';
 import { ValidateIf } from 'class-validator';
-import { AppError } from '../errors/app-error.js';
-import { ErrorCode } from '../errors/error-code.js';
+import { AppError } from '../errors/app.error.js';
+import { ErrorCode } from '../errors/error-code.enum.js';
 
 /**
  * A body field that may be left out but, when present, must be valid: unlike `@IsOptional()`, `null` is checked (and

@@ -1,7 +1,7 @@
 import { Param, ParseUUIDPipe } from '@nestjs/common';
 import { ApiParam } from '@nestjs/swagger';
-import { AppError } from '../errors/app-error.js';
-import { ErrorCode } from '../errors/error-code.js';
+import { AppError } from '../errors/app.error.js';
+import { ErrorCode } from '../errors/error-code.enum.js';
 import { ApiProblem } from './api-problem.decorator.js';
 
 /**

@@ -1,6 +1,6 @@
 import { Catch, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { replyWithProblem } from './problem-reply.js';
+import { replyWithProblem } from './problem.reply.js';
 
 /** The global filter: every error a handler, guard, pipe or interceptor throws leaves as problem+json. */
 @Catch()

@@ -1,4 +1,4 @@
-import { AppError } from '../errors/app-error.js';
+import { AppError } from '../errors/app.error.js';
 import { assertSafeInput, createValidationPipe, MAX_INPUT_DEPTH } from './validation.pipe.js';
 
 const nested = (depth: number): unknown => (depth === 0 ? 'leaf' : { next: nested(depth - 1) });

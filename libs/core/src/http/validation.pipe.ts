@@ -1,6 +1,6 @@
 import { ValidationPipe, type ArgumentMetadata, type ValidationError } from '@nestjs/common';
-import { AppError, type FieldError } from '../errors/app-error.js';
-import { ErrorCode } from '../errors/error-code.js';
+import { AppError, type FieldError } from '../errors/app.error.js';
+import { ErrorCode } from '../errors/error-code.enum.js';
 
 function flatten(errors: ValidationError[], parent = ''): FieldError[] {
   return errors.flatMap((error) => {

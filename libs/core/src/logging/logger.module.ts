@@ -1,6 +1,6 @@
 import { type DynamicModule, Inject, Injectable, type LoggerService, Module } from '@nestjs/common';
 import pino, { type Logger as Pino } from 'pino';
-import { requestContext } from '../context/request-context.js';
+import { requestContext } from '../context/request.context.js';
 
 export interface LoggingOptions {
   level: string;

@@ -2,7 +2,7 @@ import type { StubExchange } from './kakao-stub.exchange.js';
 import { emptyReply, jsonReply, type StubReply } from './kakao-stub.reply.js';
 import { KakaoStubInputError, type KakaoStubStore } from './kakao-stub.store.js';
 import type { KakaoStubApp, KakaoStubUnlinkCallback, KakaoStubUser } from './kakao-stub.types.js';
-import { fireUnlinkCallback } from './kakao-unlink-callback.js';
+import { fireUnlinkCallback } from './kakao-unlink.callback.js';
 
 /** The prefix of the test-only control paths. */
 export const CONTROL_PREFIX = '/__stub/';

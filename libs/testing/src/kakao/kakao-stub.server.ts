@@ -29,7 +29,7 @@ import type {
   KakaoStubUnlinkCallbackResult,
   KakaoStubUser,
 } from './kakao-stub.types.js';
-import { fireUnlinkCallback } from './kakao-unlink-callback.js';
+import { fireUnlinkCallback } from './kakao-unlink.callback.js';
 import { accessTokenInfo, apiError, logout, unlink, userMe } from './kakao-user-api.handler.js';
 
 /** How to start the stub. */

@@ -1,7 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { UserResponseDto } from '@api/users';
 import type { SignedIn } from '../auth.service.js';
-import type { Session } from '../session.store.js';
+import type { Session } from '../sessions/session.store.js';
 
 export class TokenResponseDto {
   /** A JWT for `Authorization: Bearer`. */

@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AUTH_CONFIG, type AuthConfig } from '../auth.config.js';
 import { KakaoSignInAborted } from '../auth.errors.js';
 import { clearKakaoStateCookie } from './kakao-state.cookie.js';
-import { spaErrorUrl } from './spa-links.js';
+import { spaErrorUrl } from './spa-links.util.js';
 
 /** What the SPA finds in `?error=` after a failed browser sign-in. */
 export type KakaoSignInFailure =

@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import type { KakaoConfig } from '../auth.config.js';
 import { kakaoNotConfigured, kakaoRejected, kakaoUnavailable } from '../auth.errors.js';
 import { KAKAO_TIMEOUT_MS } from './kakao.constants.js';
-import { parseKakaoJson } from './kakao-json.js';
+import { parseKakaoJson } from './kakao-json.parser.js';
 
 /** A Kakao user as Modak needs them (from `/v2/user/me`). */
 export interface KakaoProfile {

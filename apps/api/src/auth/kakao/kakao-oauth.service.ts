@@ -3,7 +3,7 @@ import { AUTH_CONFIG, type AuthConfig, type KakaoConfig } from '../auth.config.j
 import { kakaoCancelled, kakaoNotConfigured, kakaoRejected, kakaoStateMismatch } from '../auth.errors.js';
 import { KakaoOAuthClient, type KakaoProfile } from './kakao-oauth.client.js';
 import { isStateOf, newPendingSignIn, pkceChallengeOf, type KakaoPendingSignIn } from './kakao-sign-in.codec.js';
-import { spaPathOf } from './spa-links.js';
+import { spaPathOf } from './spa-links.util.js';
 
 /** A query string as the browser sent it: unvalidated, a parameter given twice is an array. */
 export type KakaoRawQuery = Readonly<Record<string, unknown>>;

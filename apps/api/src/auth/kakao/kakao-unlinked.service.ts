@@ -2,7 +2,7 @@ import { AppError, ErrorCode } from '@app/core';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { timingSafeEqual } from 'node:crypto';
 import { UsersService } from '@api/users';
-import { AccountClosure } from '../account-closure.service.js';
+import { AccountClosure } from '../account/account-closure.service.js';
 import { AUTH_CONFIG, type AuthConfig } from '../auth.config.js';
 import type { KakaoUnlinkCallbackQueryDto } from './dto/kakao-unlink-callback.query.dto.js';
 

@@ -16,10 +16,10 @@ import {
 import { ApiFoundResponse, ApiQuery, ApiTags, type SecuritySchemeObject } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { AUTH_CONFIG, type AuthConfig } from '../auth.config.js';
-import { Client } from '../client-info.decorator.js';
+import { Client } from '../guards/client-info.decorator.js';
 import { TokenResponseDto } from '../dto/auth.response.dto.js';
-import { answerSignedIn, setRefreshCookie } from '../refresh-cookie.js';
-import type { ClientInfo } from '../session.store.js';
+import { answerSignedIn, setRefreshCookie } from '../sessions/refresh.cookie.js';
+import type { ClientInfo } from '../sessions/session.store.js';
 import { KakaoSignInRequestDto } from './dto/kakao-sign-in.request.dto.js';
 import { KakaoUnlinkCallbackQueryDto } from './dto/kakao-unlink-callback.query.dto.js';
 import { KakaoUnlinked } from './kakao-unlinked.service.js';
@@ -29,7 +29,7 @@ import { KakaoOAuthService, type KakaoRawQuery } from './kakao-oauth.service.js'
 import { clearKakaoStateCookie, KakaoStateCookie, setKakaoStateCookie } from './kakao-state.cookie.js';
 import type { KakaoPendingSignIn } from './kakao-sign-in.codec.js';
 import { KakaoService } from './kakao.service.js';
-import { spaUrl } from './spa-links.js';
+import { spaUrl } from './spa-links.util.js';
 
 const NOT_CONFIGURED: [number, string] = [404, 'NOT_FOUND: Kakao sign-in is not configured on this server'];
 

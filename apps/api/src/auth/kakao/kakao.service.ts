@@ -6,7 +6,7 @@ import { UsersService } from '@api/users';
 import { AUTH_CONFIG, type AuthConfig } from '../auth.config.js';
 import { accountBanned, emailTaken, kakaoEmailLinkedElsewhere, kakaoRejected, rateLimited } from '../auth.errors.js';
 import { AuthService, type SignedIn } from '../auth.service.js';
-import type { ClientInfo } from '../session.store.js';
+import type { ClientInfo } from '../sessions/session.store.js';
 import { KAKAO_DEFAULT_NICKNAME } from './kakao.constants.js';
 import { KakaoOAuthClient, type KakaoProfile } from './kakao-oauth.client.js';
 import { KakaoOAuthService, type KakaoRawQuery } from './kakao-oauth.service.js';
