@@ -2,6 +2,7 @@ export * from './config/env.schema.js';
 export * from './config/env.docs.js';
 export * from './config/main.runner.js';
 export * from './context/request.context.js';
+export * from './crypto/constant-time.util.js';
 export * from './crypto/derive-key.util.js';
 export * from './errors/app.error.js';
 export * from './errors/dependency-failure.util.js';

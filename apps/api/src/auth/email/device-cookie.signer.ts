@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { deriveKey } from '@app/core';
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { constantTimeEqual, deriveKey } from '@app/core';
+import { createHmac, randomBytes } from 'node:crypto';
 import { AUTH_CONFIG, type AuthConfig } from '../auth.config.js';
 import { DEVICE_COOKIE, DEVICE_COOKIE_MAX_AGE_S, DEVICE_COOKIE_PATH } from '../auth.constants.js';
 
@@ -29,9 +29,7 @@ export class DeviceCookieSigner {
   deviceOf(cookie: string | undefined, email: string): string | undefined {
     const [device, mac, extra] = cookie?.split('.') ?? [];
     if (!device || !mac || extra !== undefined) return undefined;
-    const expected = Buffer.from(this.mac(email, device));
-    const given = Buffer.from(mac);
-    return expected.length === given.length && timingSafeEqual(expected, given) ? device : undefined;
+    return constantTimeEqual(mac, this.mac(email, device)) ? device : undefined;
   }
 
   read(request: FastifyRequest): string | undefined {

@@ -1,8 +1,8 @@
-import { deriveKey } from '@app/core';
+import { constantTimeEqual, deriveKey } from '@app/core';
 import { InjectRedis } from '@app/redis';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { createHmac, randomInt, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createHmac, randomInt, randomUUID } from 'node:crypto';
 import { AUTH_CONFIG, type AuthConfig } from '../auth.config.js';
 import {
   EMAIL_CODE_DAILY_WINDOW_MS,
@@ -135,8 +135,7 @@ export class EmailCodeStore {
     let match: CodeMatch | undefined;
     // Every candidate is compared, so that the time taken does not tell which one matched.
     for (let i = 0; i < answer.length; i += 2) {
-      const expected = Buffer.from(answer[i + 1], 'base64url');
-      if (expected.length === given.length && timingSafeEqual(expected, given)) match = { id: answer[i] };
+      if (constantTimeEqual(given, Buffer.from(answer[i + 1], 'base64url'))) match = { id: answer[i] };
     }
     return match ?? 'wrong';
   }

@@ -1,4 +1,5 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { constantTimeEqual } from '@app/core';
+import { createHash, randomBytes } from 'node:crypto';
 import { KAKAO_STATE_TTL_S } from './kakao.constants.js';
 
 /**
@@ -48,10 +49,7 @@ export function decodePendingSignIn(value: string, now = Date.now()): KakaoPendi
 
 /** Whether the callback's `state` is the one this sign-in sent to Kakao (compared in constant time). */
 export function isStateOf(pending: KakaoPendingSignIn, state: unknown): boolean {
-  if (typeof state !== 'string') return false;
-  const expected = Buffer.from(pending.state);
-  const given = Buffer.from(state);
-  return expected.length === given.length && timingSafeEqual(expected, given);
+  return typeof state === 'string' && constantTimeEqual(state, pending.state);
 }
 
 function isPendingSignIn(value: unknown): value is KakaoPendingSignIn {

@@ -1,6 +1,5 @@
-import { AppError, ErrorCode } from '@app/core';
+import { AppError, constantTimeEqual, ErrorCode } from '@app/core';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { timingSafeEqual } from 'node:crypto';
 import { UsersService } from '@api/users';
 import { AccountClosure } from '../account/account-closure.service.js';
 import { AUTH_CONFIG, type AuthConfig } from '../auth.config.js';
@@ -24,7 +23,7 @@ export class KakaoUnlinked {
 
   async handle(authorization: string | undefined, callback: KakaoUnlinkCallbackQueryDto): Promise<void> {
     const adminKey = this.config.kakao?.adminKey;
-    if (!adminKey || !sameText(authorization ?? '', `KakaoAK ${adminKey}`)) {
+    if (!adminKey || !constantTimeEqual(authorization ?? '', `KakaoAK ${adminKey}`)) {
       throw new AppError(ErrorCode.Unauthorized, 'The callback must carry the app admin key');
     }
     if (callback.app_id !== this.config.kakao?.appId) {
@@ -42,11 +41,4 @@ export class KakaoUnlinked {
       'Kakao unlinked',
     );
   }
-}
-
-/** Compares in constant time for strings of one length (the length of an admin key is no secret). */
-function sameText(given: string, expected: string): boolean {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
 }

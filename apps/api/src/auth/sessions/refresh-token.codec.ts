@@ -1,5 +1,5 @@
-import { deriveKey } from '@app/core';
-import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { constantTimeEqual, deriveKey } from '@app/core';
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes } from 'node:crypto';
 
 /** What a refresh token says about itself once its MAC checks out. */
 export interface RefreshTokenParts {
@@ -33,9 +33,7 @@ export class RefreshTokenCodec {
     if (parts.length !== 4) return undefined;
     const [sessionId = '', generation = '', , mac = ''] = parts;
     if (!UUID.test(sessionId) || !/^\d{1,9}$/.test(generation)) return undefined;
-    const expected = Buffer.from(this.mac(parts.slice(0, 3).join('.')));
-    const given = Buffer.from(mac);
-    if (expected.length !== given.length || !timingSafeEqual(expected, given)) return undefined;
+    if (!constantTimeEqual(mac, this.mac(parts.slice(0, 3).join('.')))) return undefined;
     return { sessionId, generation: Number(generation) };
   }
 
