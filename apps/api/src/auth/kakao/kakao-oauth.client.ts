@@ -34,22 +34,6 @@ export interface KakaoTokens {
   refreshToken?: string;
 }
 
-/**
- * Kakao Login's REST API as Modak uses it (KAKAO.md). Every method rejects with an AppError: 503 KAKAO_UNAVAILABLE
- * when Kakao fails, is slow or refuses our app's own credentials, 401 KAKAO_REJECTED when it refuses what the client
- * brought. The DI token; unit tests fake it.
- */
-export abstract class KakaoOAuthClient {
-  /** Exchanges an authorization code (single use) for tokens, proving the PKCE verifier when the code has one. */
-  abstract exchangeCode(code: string, codeVerifier?: string): Promise<KakaoTokens>;
-
-  /** The user an access token acts for. */
-  abstract me(accessToken: string): Promise<KakaoProfile>;
-
-  /** Which app and user an access token was issued to. */
-  abstract accessTokenInfo(accessToken: string): Promise<KakaoTokenInfo>;
-}
-
 interface KakaoAnswer {
   status: number;
   /** The parsed JSON body (ids as text), or undefined when it was not JSON. */
@@ -61,16 +45,27 @@ const FORM_TYPE = 'application/x-www-form-urlencoded;charset=utf-8';
 /** Token endpoint errors about our app (bad secret, unknown client id, unregistered redirect URI), not the user's. */
 const OUR_APP_REFUSED = new Set(['KOE010', 'KOE101', 'KOE303']);
 
-/** The HTTP client: the secret in the form body, a timeout on every call, ids read losslessly. */
-export class HttpKakaoOAuthClient extends KakaoOAuthClient {
+/**
+ * Kakao Login's REST API as Modak uses it (KAKAO.md): the secret in the form body, a timeout on every call, ids read
+ * losslessly. Every method rejects with an AppError: 503 KAKAO_UNAVAILABLE when Kakao fails, is slow or refuses our
+ * app's own credentials, 401 KAKAO_REJECTED when it refuses what the client brought, and 404 when this server has no
+ * Kakao configuration (the routes answer 404 before they could get here).
+ */
+export class KakaoOAuthClient {
   private readonly logger = new Logger(KakaoOAuthClient.name);
 
   constructor(
-    private readonly config: KakaoConfig,
+    private readonly settings: KakaoConfig | undefined,
     private readonly timeoutMs = KAKAO_TIMEOUT_MS,
-  ) {
-    super();
+  ) {}
+
+  /** Kakao's settings; throws (the calling async method rejects) when Kakao is not configured. */
+  private get config(): KakaoConfig {
+    if (!this.settings) throw kakaoNotConfigured();
+    return this.settings;
   }
+
+  /** Exchanges an authorization code (single use) for tokens, proving the PKCE verifier when the code has one. */
 
   async exchangeCode(code: string, codeVerifier?: string): Promise<KakaoTokens> {
     const form = new URLSearchParams({
@@ -94,6 +89,7 @@ export class HttpKakaoOAuthClient extends KakaoOAuthClient {
     return { accessToken, refreshToken: textOf(body.refresh_token) };
   }
 
+  /** The user an access token acts for. */
   async me(accessToken: string): Promise<KakaoProfile> {
     const answer = await this.callApi('/v2/user/me', accessToken);
     const user = recordOf(answer.body);
@@ -108,6 +104,7 @@ export class HttpKakaoOAuthClient extends KakaoOAuthClient {
     };
   }
 
+  /** Which app and user an access token was issued to. */
   async accessTokenInfo(accessToken: string): Promise<KakaoTokenInfo> {
     const answer = await this.callApi('/v1/user/access_token_info', accessToken);
     const info = recordOf(answer.body);
@@ -187,21 +184,6 @@ export class HttpKakaoOAuthClient extends KakaoOAuthClient {
   private unexpected(path: string, answer: KakaoAnswer): AppError {
     this.logger.error({ path, status: answer.status }, 'Kakao answered in an unexpected shape');
     return kakaoUnavailable();
-  }
-}
-
-/** Stands in when Kakao is not configured; the routes answer 404 before they could reach it. */
-export class UnconfiguredKakaoOAuthClient extends KakaoOAuthClient {
-  exchangeCode(): Promise<KakaoTokens> {
-    return Promise.reject(kakaoNotConfigured());
-  }
-
-  me(): Promise<KakaoProfile> {
-    return Promise.reject(kakaoNotConfigured());
-  }
-
-  accessTokenInfo(): Promise<KakaoTokenInfo> {
-    return Promise.reject(kakaoNotConfigured());
   }
 }
 

@@ -15,21 +15,25 @@ const KAKAO: KakaoConfig = {
 };
 const PROFILE: KakaoProfile = { id: '1376016924429759243', isEmailValid: false, isEmailVerified: false };
 
-/** Kakao as far as the code exchange goes: records each exchange, answers with a token or `failure`. */
+/** Kakao as far as the code exchange goes, without a network: records each exchange, answers with a token or `failure`. */
 class FakeKakaoOAuthClient extends KakaoOAuthClient {
   readonly exchanges: { code: string; codeVerifier?: string }[] = [];
   failure?: AppError;
 
-  exchangeCode(code: string, codeVerifier?: string): Promise<KakaoTokens> {
+  constructor() {
+    super(undefined);
+  }
+
+  override exchangeCode(code: string, codeVerifier?: string): Promise<KakaoTokens> {
     this.exchanges.push({ code, codeVerifier });
     return this.failure ? Promise.reject(this.failure) : Promise.resolve({ accessToken: `token-for-${code}` });
   }
 
-  me(accessToken: string): Promise<KakaoProfile> {
+  override me(accessToken: string): Promise<KakaoProfile> {
     return accessToken.startsWith('token-for-') ? Promise.resolve(PROFILE) : Promise.reject(new Error(accessToken));
   }
 
-  accessTokenInfo(): Promise<KakaoTokenInfo> {
+  override accessTokenInfo(): Promise<KakaoTokenInfo> {
     return Promise.reject(new Error('not part of the browser flow'));
   }
 }
