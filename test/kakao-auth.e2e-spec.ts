@@ -20,6 +20,7 @@ import {
 import { randomUUID } from 'node:crypto';
 import { startApi, TEST_SPA_ORIGIN, testApiEnv, type TestApi } from './support/api.js';
 import { call, createPendingSignup, createUser, issueCode, login, PASSWORD, post } from './support/auth.js';
+import { clientAddresses } from './support/clients.js';
 import { json } from './support/http.js';
 import { Browser, startApiWithKakao } from './support/kakao.js';
 
@@ -47,11 +48,7 @@ describe('Kakao sign-in', () => {
     await stub.reset();
   });
 
-  let addresses = 0;
-  const nextIp = (): string => {
-    addresses += 1;
-    return `10.77.${Math.floor(addresses / 250)}.${(addresses % 250) + 1}`;
-  };
+  const nextIp = clientAddresses('10.77');
   const newBrowser = (): Browser => new Browser(nextIp());
 
   let kakaoIds = 0;
