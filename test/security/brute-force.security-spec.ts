@@ -5,7 +5,7 @@ import { createPendingSignup, createUser, issueCode, login, PASSWORD, post, refr
 import { json } from '../support/http.js';
 import { problemFault } from './support/problem.js';
 import { PasswordsService } from '../../apps/api/src/auth/email/passwords.service.js';
-import { fromAddress } from '../support/clients.js';
+import { clientAddresses, fromAddress } from '../support/clients.js';
 
 const MINUTE = 60_000;
 
@@ -28,12 +28,8 @@ describe('brute force and enumeration', () => {
     await api?.close();
   });
 
-  let addresses = 0;
   /** An address no other test uses, so that per-IP counters start at zero. */
-  const freshIp = () => {
-    addresses += 1;
-    return `198.18.${addresses >> 8}.${addresses & 255}`;
-  };
+  const freshIp = clientAddresses();
   const attempt = (email: string, password: string, ip: string) =>
     post(api, '/auth/login', { email, password }, fromAddress(ip));
 
@@ -139,7 +135,7 @@ describe('brute force and enumeration', () => {
         post(
           api,
           '/auth/signup',
-          { email: `bulk-${n}-${addresses}@example.com`, password: PASSWORD, nickname: 'bulk' },
+          { email: `bulk-${n}-${ip.replaceAll('.', '-')}@example.com`, password: PASSWORD, nickname: 'bulk' },
           fromAddress(ip),
         );
       for (let n = 0; n < limit; n += 1) expect((await signup(n)).status).toBe(201);
