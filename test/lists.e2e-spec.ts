@@ -1,7 +1,8 @@
-import { createTestDatabase, query, type TestDatabase } from '@app/testing';
+import { createTestDatabase, type TestDatabase } from '@app/testing';
 import { startApi, testApiEnv, type TestApi } from './support/api.js';
 import { call, createUser, login } from './support/auth.js';
-import { eventually, json } from './support/http.js';
+import { fixtures } from './support/fixtures.js';
+import { json } from './support/http.js';
 
 interface NumberedPage {
   items: { id: string; title: string }[];
@@ -22,33 +23,15 @@ describe('bounded numbered pages', () => {
     await api?.close();
   });
 
-  /** `count` boards by `authorId`, written straight into the primary (newest last), once the replica has them. */
+  /** `count` boards by `authorId`, a second apart (newest last), once the replica has them. */
   const seedBoards = async (authorId: string, count: number, label = 'seeded') => {
-    await query(
-      database.primaryUrl,
-      `INSERT INTO boards (author_id, title, content, created_at)
-       SELECT $1, $2 || ' ' || n, 'content', now() - (($3 - n) * interval '1 second')
-       FROM generate_series(1, $3::int) AS n`,
-      [authorId, label, count],
-    );
-    const live = async () =>
-      Number(
-        (
-          await query<{ count: string }>(
-            database.replicaUrl,
-            'SELECT count(*) FROM boards WHERE author_id = $1 AND deleted_at IS NULL',
-            [authorId],
-          )
-        )[0].count,
-      );
-    const expected = Number(
-      (
-        await query<{ count: string }>(database.primaryUrl, 'SELECT count(*) FROM boards WHERE author_id = $1', [
-          authorId,
-        ])
-      )[0].count,
-    );
-    await eventually(async () => (await live()) === expected);
+    const now = Date.now();
+    await fixtures(database).boards.createMany(count, (index) => ({
+      authorId,
+      title: `${label} ${index + 1}`,
+      content: 'content',
+      createdAt: new Date(now - (count - 1 - index) * 1_000),
+    }));
   };
   const page = async (search: string, token?: string) => {
     const response = await call(api, `/boards?${search}`, token);

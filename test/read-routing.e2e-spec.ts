@@ -138,7 +138,7 @@ describe('read routing between the primary and the replica', () => {
     await stack.cluster.pauseReplay();
     try {
       // Written with no client known (as a signup or a first Kakao sign-in is), so no position was recorded for it.
-      const user = await createAccount(apiA);
+      const user = await createAccount(apiA, { awaitReplica: false });
       const { accessToken } = await login(apiA, user);
       const me = await call(apiB, '/users/me', accessToken);
       expect(me.status).toBe(200);

@@ -2,6 +2,7 @@ import { clusterDatabase, startMigratedCluster, type MigratedCluster, type TestD
 import pg from 'pg';
 import { createAccounts, signIn, type Account } from '../support/accounts.js';
 import { testApiEnv } from '../support/api.js';
+import { fixtures } from '../support/fixtures.js';
 import { ApiProcess } from '../support/api-process.js';
 import { Load, type LoadClient, type Sample } from '../support/load.js';
 import { ReadinessWatch } from './readiness-watch.js';
@@ -63,17 +64,12 @@ describe('overload: both pools saturated by statements that hang', () => {
 
   /** Each account with one task of its own (creator and assignee: nobody else is mailed, nobody else edits it). */
   async function seedTasks(accounts: Account[]): Promise<string[]> {
-    const ids: string[] = [];
-    for (const account of accounts) {
-      const [row] = (await stack.cluster.query(
-        'primary',
-        `INSERT INTO tasks (creator_id, assignee_id, title) VALUES ($1, $1, 'contended') RETURNING id`,
-        [account.id],
-        'modak',
-      )) as { id: string }[];
-      ids.push(row.id);
-    }
-    return ids;
+    const tasks = await fixtures(database).tasks.createMany(accounts.length, (index) => ({
+      creatorId: accounts[index].id,
+      assigneeId: accounts[index].id,
+      title: 'contended',
+    }));
+    return tasks.map((task) => task.id);
   }
 
   /** Whether a plain read of `tasks` on the replica waits (for the lock replayed from the primary). */
@@ -96,12 +92,11 @@ describe('overload: both pools saturated by statements that hang', () => {
     const listers = members.slice(0, HOG_CLIENTS);
     const editors = members.slice(HOG_CLIENTS);
     const taskIds = await seedTasks(editors);
-    const [board] = (await stack.cluster.query(
-      'primary',
-      `INSERT INTO boards (author_id, title, content) VALUES ($1, 'notice', 'read all along') RETURNING id`,
-      [reader.id],
-      'modak',
-    )) as { id: string }[];
+    const board = await fixtures(database).boards.create({
+      authorId: reader.id,
+      title: 'notice',
+      content: 'read all along',
+    });
     const readerToken = (await signIn(api.url, reader)).accessToken;
     const listerTokens = await Promise.all(
       listers.map(async (account) => (await signIn(api.url, account)).accessToken),

@@ -4,7 +4,6 @@ import { MailQueue, MailSeal, type MailJob } from '@app/queue';
 import { createTestDatabase } from '@app/testing';
 import { IdempotencyModule } from '@api/idempotency';
 import { OutboxModule } from '@api/outbox';
-import { UsersService } from '@api/users';
 import { randomUUID } from 'node:crypto';
 import { TasksModule } from '../../apps/api/src/tasks/tasks.module.js';
 import { TasksService, type NewTask, type TaskUpdate } from '../../apps/api/src/tasks/tasks.service.js';
@@ -38,13 +37,13 @@ describe('task changes: their events and who is told', () => {
 
   async function member(options: { role?: Role; email?: boolean } = {}): Promise<Member> {
     const nickname = `m-${randomUUID().slice(0, 8)}`;
-    const user = await medium.module.get(UsersService).create({
+    const { id, role, email } = await medium.fixtures.users.create({
       email: options.email === false ? null : `${nickname}@example.com`,
-      passwordHash: null,
+      password: null,
+      verified: false,
       nickname,
-      role: options.role ?? Role.User,
+      role: options.role,
     });
-    const { id, role, email } = user;
     return { id, role, email, nickname, sessionId: randomUUID(), jti: randomUUID(), exp: 0, sessionChecked: true };
   }
 

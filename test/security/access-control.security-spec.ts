@@ -13,6 +13,7 @@ import {
   post,
   type TestUser,
 } from '../support/auth.js';
+import { fixtures, type Fixtures } from '../support/fixtures.js';
 import { json } from '../support/http.js';
 import { startApiWithKakao } from '../support/kakao.js';
 import { DatabaseWatch } from './support/database.js';
@@ -60,6 +61,7 @@ describe('access control, route by route', () => {
   let stub: KakaoStub;
   let api: TestApi;
   let watch: DatabaseWatch;
+  let made: Fixtures;
   const users = {} as Record<'member' | 'owner' | 'assignee' | 'admin' | 'banned', TestUser>;
   const tokens = {} as Record<Actor, string | undefined>;
 
@@ -68,6 +70,7 @@ describe('access control, route by route', () => {
     stub = await KakaoStub.start();
     api = await startApiWithKakao(database, stub);
     watch = new DatabaseWatch(database);
+    made = fixtures(database);
     for (const actor of ['member', 'owner', 'assignee', 'banned'] as const) users[actor] = await createUser(api);
     users.admin = await createUser(api, { role: Role.Admin });
     for (const actor of ['member', 'owner', 'assignee', 'admin', 'banned'] as const) {
@@ -105,8 +108,10 @@ describe('access control, route by route', () => {
 
   /** The user who owns the object in this call: the banned user in its own column, the owner otherwise. */
   const ownerFor = (caller: Caller) => (caller.actor === 'banned' ? users.banned : users.owner);
-  const board = async (caller: Caller) => ({ id: await watch.board(ownerFor(caller).id) });
-  const task = async (caller: Caller) => ({ id: await watch.task(ownerFor(caller).id, users.assignee.id) });
+  const board = async (caller: Caller) => ({ id: (await made.boards.create({ authorId: ownerFor(caller).id })).id });
+  const task = async (caller: Caller) => ({
+    id: (await made.tasks.create({ creatorId: ownerFor(caller).id, assigneeId: users.assignee.id })).id,
+  });
   /**
    * A token of a session that the call may end: a new account of the caller's role for the signed-in actors (so their
    * shared tokens and session cap stay untouched), the caller's own for anonymous and banned.
@@ -373,10 +378,9 @@ describe('access control, route by route', () => {
     it('answers 404 for a deleted board or task, to its owner and to an admin alike', async () => {
       const owner: Caller = { actor: 'owner', token: tokens.owner };
       const admin: Caller = { actor: 'admin', token: tokens.admin };
-      const boardId = await watch.board(users.owner.id);
-      const taskId = await watch.task(users.owner.id);
-      await watch.query('UPDATE boards SET deleted_at = now() WHERE id = $1', [boardId]);
-      await watch.query('UPDATE tasks SET deleted_at = now() WHERE id = $1', [taskId]);
+      const deletedAt = new Date();
+      const { id: boardId } = await made.boards.create({ authorId: users.owner.id, deletedAt });
+      const { id: taskId } = await made.tasks.create({ creatorId: users.owner.id, deletedAt });
       for (const caller of [owner, admin]) {
         expect((await request(caller, 'PATCH', `/boards/${boardId}`, { title: 'back' })).status).toBe(404);
         expect((await request(caller, 'DELETE', `/boards/${boardId}`)).status).toBe(404);
@@ -392,8 +396,8 @@ describe('access control, route by route', () => {
 
     it('lets no client set a property that is not its to set (mass assignment)', async () => {
       const member: Caller = { actor: 'member', token: tokens.member };
-      const boardId = await watch.board(users.member.id);
-      const taskId = await watch.task(users.member.id);
+      const { id: boardId } = await made.boards.create({ authorId: users.member.id });
+      const { id: taskId } = await made.tasks.create({ creatorId: users.member.id });
       const before = await watch.fingerprint();
       const attempts = [
         request(member, 'PATCH', '/users/me', { nickname: 'boss', role: 'ADMIN' }),

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { TEST_SPA_ORIGIN, type TestApi } from '../support/api.js';
 import { call, createUser, login, type TestUser, type Tokens } from '../support/auth.js';
+import { fixtures } from '../support/fixtures.js';
 import { json } from '../support/http.js';
 import { startApiWithKakao } from '../support/kakao.js';
 import { DatabaseWatch, type TableFingerprint } from './support/database.js';
@@ -96,9 +97,10 @@ describe('every operation under hostile input', () => {
       await call(api, '/auth/sessions', spare.accessToken),
     );
     watch = new DatabaseWatch(database);
+    const made = fixtures(database);
     ids = {
-      board: await watch.board(user.id),
-      task: await watch.task(user.id),
+      board: (await made.boards.create({ authorId: user.id })).id,
+      task: (await made.tasks.create({ creatorId: user.id })).id,
       session: sessions.find((session) => session.current)!.id,
     };
     before = await watch.fingerprint();

@@ -1,34 +1,16 @@
-import { query } from '@app/testing';
-import { randomUUID } from 'node:crypto';
-import { PasswordHasher } from '../../apps/api/src/auth/email/password.hasher.js';
-import { PASSWORD, type Tokens } from './auth.js';
+import { fixtures } from './fixtures.js';
+import type { TestUser, Tokens } from './auth.js';
 
-export interface Account {
-  id: string;
-  email: string;
-  password: string;
-}
-
-let passwordHash: Promise<string> | undefined;
+export type Account = Pick<TestUser, 'id' | 'email' | 'password'>;
 
 /**
- * Verified accounts written straight to the database at `primaryUrl`, for apis that run as processes of their own (no
- * app object to borrow a repository from). They share one argon2id hash of PASSWORD, made with the api's hasher.
+ * Verified members made by the user factory in the database at `primaryUrl`, in one statement, for apis that run as
+ * processes of their own (no app object to borrow). The replica is not waited for: these suites stop and pause it.
  */
 export async function createAccounts(primaryUrl: string, count: number): Promise<Account[]> {
-  passwordHash ??= new PasswordHasher().hash(PASSWORD);
-  const hash = await passwordHash;
-  const accounts: Account[] = [];
-  for (let i = 0; i < count; i += 1) {
-    const email = `member-${randomUUID().slice(0, 8)}@example.com`;
-    const [row] = await query<{ id: string }>(
-      primaryUrl,
-      `INSERT INTO users (email, password_hash, nickname, email_verified_at) VALUES ($1, $2, $3, now()) RETURNING id`,
-      [email, hash, `nick-${email.slice(7, 15)}`],
-    );
-    accounts.push({ id: row.id, email, password: PASSWORD });
-  }
-  return accounts;
+  const users = await fixtures({ primaryUrl }).users.createMany(count);
+  // Not null: made with the factory's default address and password.
+  return users.map((user) => ({ id: user.id, email: user.email!, password: user.password! }));
 }
 
 /** Signs in at the api (or load balancer) at `baseUrl`; throws unless it answers 200. */

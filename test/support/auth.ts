@@ -1,15 +1,15 @@
 import { Role } from '@app/core';
-import type { SmtpSink } from '@app/testing';
+import { FIXTURE_PASSWORD, type SmtpSink, type UserFixtureOptions } from '@app/testing';
 import { randomUUID } from 'node:crypto';
 import { EmailCodeStore, type CodePurpose } from '../../apps/api/src/auth/email/email-code.store.js';
-import { PasswordHasher } from '../../apps/api/src/auth/email/password.hasher.js';
 import { PendingSignupStore } from '../../apps/api/src/auth/email/pending-signup.store.js';
-import { UsersService } from '@api/users';
 import type { TestApi } from './api.js';
+import { fixturesOf, hashPassword } from './fixtures.js';
 import { json } from './http.js';
 
-export const PASSWORD = 'quiet-harbor-lantern-42';
+export const PASSWORD = FIXTURE_PASSWORD;
 
+/** A user who signs in with an address and a password. */
 export interface TestUser {
   id: string;
   email: string;
@@ -17,39 +17,33 @@ export interface TestUser {
   role: Role;
 }
 
-/** A verified user straight in the database through the api's own repository and hasher. */
-export async function createUser(api: TestApi, options: { role?: Role; email?: string } = {}): Promise<TestUser> {
-  const email = options.email ?? `user-${randomUUID().slice(0, 8)}@example.com`;
-  const role = options.role ?? Role.User;
-  const user = await api.app.get(UsersService).create({
-    email,
-    passwordHash: await api.app.get(PasswordHasher).hash(PASSWORD),
-    nickname: `nick-${email.slice(5, 13)}`,
-    role,
-    emailVerifiedAt: new Date(),
-  });
-  return { id: user.id, email, password: PASSWORD, role };
+export type TestUserOptions = Omit<UserFixtureOptions, 'email' | 'password'> & {
+  email?: string;
+  password?: string;
+  /** False when the api's replica is paused or stopped: the user is then on the primary only. */
+  awaitReplica?: boolean;
+};
+
+/** A verified member (unless told otherwise) with {@link PASSWORD}, made by the user factory in the api's database. */
+export async function createUser(api: TestApi, options: TestUserOptions = {}): Promise<TestUser> {
+  const { awaitReplica, ...user } = options;
+  const made = await fixturesOf(api, { awaitReplica }).users.create(user);
+  // Not null: the options above allow neither a null address nor a null password.
+  return { id: made.id, email: made.email!, password: made.password!, role: made.role };
 }
 
-/** An account that signs in with Kakao only (no password), with a verified email unless told otherwise. */
+/** An account that signs in with Kakao only (no password), with a verified address. */
 export async function createKakaoUser(
   api: TestApi,
-  options: { email?: string | null; kakaoId?: string } = {},
-): Promise<TestUser & { kakaoId: string }> {
-  const email = options.email === undefined ? `kakao-${randomUUID().slice(0, 8)}@example.com` : options.email;
+  options: { email?: string; kakaoId?: string } = {},
+): Promise<Omit<TestUser, 'password'> & { kakaoId: string }> {
   const kakaoId = options.kakaoId ?? String(4_000_000_000 + Math.floor(Math.random() * 1_000_000_000));
-  const user = await api.app.get(UsersService).create({
-    email,
-    passwordHash: null,
-    nickname: 'kakao-friend',
-    role: Role.User,
-    emailVerifiedAt: email === null ? null : new Date(),
-    kakaoId,
-  });
-  return { id: user.id, email: email ?? '', password: '', role: Role.User, kakaoId };
+  const email = options.email ?? `kakao-${randomUUID().slice(0, 8)}@example.com`;
+  const user = await fixturesOf(api).users.create({ email, password: null, kakaoId, nickname: 'kakao-friend' });
+  return { id: user.id, email, role: user.role, kakaoId };
 }
 
-/** A signup waiting for its address, through the api's own store and hasher (no mail): the account it would become. */
+/** A signup waiting for its address, through the api's own store and password hash (no mail): the account it would become. */
 export async function createPendingSignup(
   api: TestApi,
   options: { email?: string; password?: string } = {},
@@ -59,7 +53,7 @@ export async function createPendingSignup(
   const id = randomUUID();
   const kept = await api.app.get(PendingSignupStore).add(email, {
     id,
-    passwordHash: await api.app.get(PasswordHasher).hash(password),
+    passwordHash: await hashPassword(password),
     nickname: 'pending',
     createdAt: new Date(),
   });
@@ -92,7 +86,8 @@ export const call = (api: TestApi, path: string, accessToken?: string, init: Req
     headers: { ...(accessToken ? { authorization: `Bearer ${accessToken}` } : {}), ...(init.headers ?? {}) },
   });
 
-export async function login(api: TestApi, user: Pick<TestUser, 'email' | 'password'>): Promise<Tokens> {
+/** Signs `user` in with its address and password (a made user without either is refused, as the api would). */
+export async function login(api: TestApi, user: { email: string | null; password: string | null }): Promise<Tokens> {
   const response = await post(api, '/auth/login', { email: user.email, password: user.password });
   if (response.status !== 200) throw new Error(`login failed: ${response.status} ${await response.text()}`);
   return json<Tokens>(response);

@@ -1,3 +1,4 @@
+export * from './factories/index.js';
 export * from './kakao/index.js';
 export * from './migrated.cluster.js';
 export * from './smtp.sink.js';

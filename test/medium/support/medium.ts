@@ -7,6 +7,7 @@ import { Test, type TestingModule } from '@nestjs/testing';
 import { randomUUID } from 'node:crypto';
 import { loadApiConfig, type ApiConfig } from '../../../apps/api/src/api.config.js';
 import { testApiEnv } from '../../support/api-env.js';
+import { fixtures, type Fixtures } from '../../support/fixtures.js';
 
 export interface Medium {
   module: TestingModule;
@@ -14,6 +15,8 @@ export interface Medium {
   config: ApiConfig;
   /** The read routing over the suite's primary and replica. */
   database: Database;
+  /** The factories, on the suite's database (they wait for its replica). */
+  fixtures: Fixtures;
   /** Shuts the module down (once, however often it is called), as a stopping api does. */
   close(): Promise<void>;
 }
@@ -41,7 +44,13 @@ export async function startMedium(
   }).compile();
   await module.init();
   let closed: Promise<void> | undefined;
-  return { module, config, database: module.get(Database), close: () => (closed ??= module.close()) };
+  return {
+    module,
+    config,
+    database: module.get(Database),
+    fixtures: fixtures(database),
+    close: () => (closed ??= module.close()),
+  };
 }
 
 /** Runs `work` as a request of the client `consistencyKey` (as the access guard names it), or of nobody known. */
@@ -70,7 +79,10 @@ export const readAs = (
 export const readServedBy = async (database: Database, client?: string): Promise<NodeKind> =>
   (await readAs(database, client)).node;
 
-/** A write of `client` (a new member); returns the member's nickname. */
+/**
+ * A write of `client` (a new member) through the routing's own write, the behaviour under test (the position it
+ * records), not a fixture: fixtures come from `Medium.fixtures`. Returns the member's nickname.
+ */
 export const writeAs = (database: Database, client?: string): Promise<string> =>
   asClient(client, async () => {
     const nickname = `w-${randomUUID().slice(0, 8)}`;
