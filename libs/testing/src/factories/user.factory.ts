@@ -2,7 +2,10 @@ import { Role } from '@app/core';
 import { randomUUID } from 'node:crypto';
 import { FixtureWriter, type FixtureTarget } from './fixture.writer.js';
 
-/** The api's password hashing (argon2id), given by the caller: a lib never imports an app. */
+/**
+ * The api's password hashing (argon2id), given by the caller: a lib never imports an app. The caller keeps one hash per
+ * password (test/support/fixtures.ts does), so that many users cost one hash.
+ */
 export type HashPassword = (plain: string) => Promise<string>;
 
 /** The password of every made user unless told otherwise: long and uncommon enough for the api's password rules. */
@@ -73,16 +76,13 @@ export class UserFactory {
       const password = given.password === undefined ? FIXTURE_PASSWORD : given.password;
       return { id, given, email, password, nickname: given.nickname ?? `user-${id.slice(0, 8)}` };
     });
-    const hashes = new Map<string, Promise<string>>();
-    for (const { password } of users)
-      if (password !== null && !hashes.has(password)) hashes.set(password, this.hashPassword(password));
     const rows = await this.writer.insert<UserRow>(
       'users',
       await Promise.all(
         users.map(async ({ id, given, email, password, nickname }) => ({
           id,
           email,
-          password_hash: password === null ? null : await hashes.get(password)!,
+          password_hash: password === null ? null : await this.hashPassword(password),
           nickname,
           role: given.role ?? Role.User,
           email_verified_at: email !== null && given.verified !== false ? new Date() : null,
